@@ -1,0 +1,8 @@
+"""mtcnn_np — the MTCNN face detector (Zhang et al., 2016) in plain NumPy.
+
+>>> from mtcnn_np import MTCNN          # doctest: +SKIP
+>>> MTCNN().detect_faces("photo.jpg")  # doctest: +SKIP
+[{'box': [x, y, w, h], 'confidence': 0.99, 'keypoints': {...}}]
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,38 @@
+"""im2col: unfold every k×k window of an NCHW batch into one column of a matrix.
+
+After unfolding, a convolution is a single matrix product (``W.reshape(F, -1) @ cols``), which is
+how Caffe ran MTCNN and how BLAS makes it fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1) -> np.ndarray:
+    """Unfold the kh×kw windows of ``x`` into columns.
+
+    Parameters
+    ----------
+    x : (N, C, H, W) float32
+    kh, kw : kernel height and width.
+    stride : step between windows, the same along both axes.
+
+    Returns
+    -------
+    cols : (C·kh·kw, N·Ho·Wo) float32
+        Row index runs over (c, i, j) — the order of ``w.reshape(F, C·kh·kw)`` for a kernel
+        ``w : (F, C, kh, kw)``; column index runs over (n, y, x).
+        ``Ho = (H − kh) // stride + 1`` and ``Wo = (W − kw) // stride + 1`` (no padding).
+    """
+    n, c, h, w = x.shape
+    ho = (h - kh) // stride + 1
+    wo = (w - kw) // stride + 1
+    cols = np.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
+    # One strided copy per kernel tap (kh·kw of them), never a loop over pixels: tap (i, j) of
+    # every window is the input shifted by (i, j) and sampled every `stride` pixels.
+    for i in range(kh):
+        for j in range(kw):
+            window_tap = x[:, :, i : i + stride * (ho - 1) + 1 : stride, j : j + stride * (wo - 1) + 1 : stride]
+            cols[:, i, j] = window_tap.transpose(1, 0, 2, 3)  # (N, C, Ho, Wo) -> (C, N, Ho, Wo)
+    return cols.reshape(c * kh * kw, n * ho * wo)

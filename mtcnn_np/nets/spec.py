@@ -1,0 +1,105 @@
+"""The three MTCNN architectures as data (Zhang et al. 2016, Fig. 2), with Caffe's layer names.
+
+Each net is an ordered list of :class:`Layer`. A layer reads the output of the layer before it,
+unless ``source`` names another one (the heads of each net branch off the same trunk). The
+parameter shapes each layer needs are derived from this table, so the weight loader, the README's
+architecture table and the forward pass all read the same source.
+
+Shapes: conv kernels ``(F, C, kh, kw)``, dense weights ``(F, D)``, biases ``(F,)``, PReLU slopes
+``(C,)``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+
+class Layer(NamedTuple):
+    name: str                      # Caffe's name: conv1, PReLU1, pool1, conv4-1, prob1, ...
+    op: str                        # conv | prelu | maxpool | flatten | dense | softmax
+    size: tuple = ()               # conv: (F, C, k); dense: (F, D); prelu: (C,); maxpool: (k, stride)
+    source: Optional[str] = None   # input layer, if not the previous one
+
+
+def conv(name: str, f: int, c: int, k: int, source: Optional[str] = None) -> Layer:
+    return Layer(name, "conv", (f, c, k), source)
+
+
+def prelu(name: str, c: int) -> Layer:
+    return Layer(name, "prelu", (c,))
+
+
+def pool(name: str, k: int, stride: int) -> Layer:
+    return Layer(name, "maxpool", (k, stride))
+
+
+def dense(name: str, f: int, d: int, source: Optional[str] = None) -> Layer:
+    return Layer(name, "dense", (f, d), source)
+
+
+def softmax(name: str, source: str) -> Layer:
+    return Layer(name, "softmax", (), source)
+
+
+# P-Net: fully convolutional, 12×12 receptive field, stride 2 overall (one 2×2 pool).
+PNET = [
+    conv("conv1", 10, 3, 3), prelu("PReLU1", 10), pool("pool1", 2, 2),
+    conv("conv2", 16, 10, 3), prelu("PReLU2", 16),
+    conv("conv3", 32, 16, 3), prelu("PReLU3", 32),
+    conv("conv4-1", 2, 32, 1),                       # face / not-face scores
+    softmax("prob1", source="conv4-1"),
+    conv("conv4-2", 4, 32, 1, source="PReLU3"),      # box offsets (dx1, dy1, dx2, dy2)
+]
+
+# R-Net: 24×24 input → 3×3×64 map → 128-unit dense layer → two heads.
+RNET = [
+    conv("conv1", 28, 3, 3), prelu("prelu1", 28), pool("pool1", 3, 2),
+    conv("conv2", 48, 28, 3), prelu("prelu2", 48), pool("pool2", 3, 2),
+    conv("conv3", 64, 48, 2), prelu("prelu3", 64),
+    Layer("flatten", "flatten"),
+    dense("conv4", 128, 576), prelu("prelu4", 128),  # Caffe calls its dense layers "conv4", ...
+    dense("conv5-1", 2, 128),
+    softmax("prob1", source="conv5-1"),
+    dense("conv5-2", 4, 128, source="prelu4"),
+]
+
+# O-Net: 48×48 input → 3×3×128 map → 256-unit dense layer → three heads (adds landmarks).
+ONET = [
+    conv("conv1", 32, 3, 3), prelu("prelu1", 32), pool("pool1", 3, 2),
+    conv("conv2", 64, 32, 3), prelu("prelu2", 64), pool("pool2", 3, 2),
+    conv("conv3", 64, 64, 3), prelu("prelu3", 64), pool("pool3", 2, 2),
+    conv("conv4", 128, 64, 2), prelu("prelu4", 128),
+    Layer("flatten", "flatten"),
+    dense("conv5", 256, 1152), prelu("prelu5", 256),
+    dense("conv6-1", 2, 256),
+    softmax("prob1", source="conv6-1"),
+    dense("conv6-2", 4, 256, source="prelu5"),       # box offsets
+    dense("conv6-3", 10, 256, source="prelu5"),      # landmarks: x1..x5, y1..y5 in [0, 1]
+]
+
+SPECS = {"pnet": PNET, "rnet": RNET, "onet": ONET}
+
+# What each net returns: face probability, box offsets (and O-Net's landmarks).
+OUTPUTS = {
+    "pnet": ("prob1", "conv4-2"),
+    "rnet": ("prob1", "conv5-2"),
+    "onet": ("prob1", "conv6-2", "conv6-3"),
+}
+
+# The input each net was trained for (P-Net takes any size ≥ 12).
+INPUT_SIZE = {"pnet": 12, "rnet": 24, "onet": 48}
+
+
+def parameter_shapes(spec: list) -> dict:
+    """``{layer_name: {param_name: shape}}`` for every layer that has parameters."""
+    shapes: dict = {}
+    for layer in spec:
+        if layer.op == "conv":
+            f, c, k = layer.size
+            shapes[layer.name] = {"weight": (f, c, k, k), "bias": (f,)}
+        elif layer.op == "dense":
+            f, d = layer.size
+            shapes[layer.name] = {"weight": (f, d), "bias": (f,)}
+        elif layer.op == "prelu":
+            shapes[layer.name] = {"alpha": layer.size}
+    return shapes
