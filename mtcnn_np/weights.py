@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Optional, Union
 
 import numpy as np
 
@@ -59,11 +58,11 @@ def bundled_checksums() -> dict:
     return sums
 
 
-def sha256_of(path: Union[str, Path]) -> str:
+def sha256_of(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def load_weights(net: str, path: Optional[Union[str, Path]] = None) -> dict:
+def load_weights(net: str, path: str | Path | None = None) -> dict:
     """Read one net's parameters, checking every layer name and shape.
 
     Parameters
@@ -130,7 +129,7 @@ def _read_params(net: str, path: Path) -> dict:
     return params
 
 
-def save_weights(net: str, params: dict, path: Union[str, Path], source: str = "") -> None:
+def save_weights(net: str, params: dict, path: str | Path, source: str = "") -> None:
     """Write ``params`` (as returned by :func:`load_weights`) to ``path`` in the layout above.
 
     Written deterministically (no timestamps), so the same arrays give the same bytes.

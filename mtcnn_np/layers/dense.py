@@ -29,5 +29,5 @@ def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     y : (N, F) float32
     """
     if x.shape[1] != w.shape[1]:
-        raise ValueError(f"dense: input has {x.shape[1]} features but the layer expects {w.shape[1]}")
+        raise ValueError(f"dense: input has {x.shape[1]} features, the layer expects {w.shape[1]}")
     return x @ w.T + b

@@ -33,6 +33,8 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1) -> np.ndarray:
     # every window is the input shifted by (i, j) and sampled every `stride` pixels.
     for i in range(kh):
         for j in range(kw):
-            window_tap = x[:, :, i : i + stride * (ho - 1) + 1 : stride, j : j + stride * (wo - 1) + 1 : stride]
-            cols[:, i, j] = window_tap.transpose(1, 0, 2, 3)  # (N, C, Ho, Wo) -> (C, N, Ho, Wo)
+            rows = slice(i, i + stride * (ho - 1) + 1, stride)
+            columns = slice(j, j + stride * (wo - 1) + 1, stride)
+            # (N, C, Ho, Wo) -> (C, N, Ho, Wo)
+            cols[:, i, j] = x[:, :, rows, columns].transpose(1, 0, 2, 3)
     return cols.reshape(c * kh * kw, n * ho * wo)

@@ -35,8 +35,10 @@ def max_pool2d(x: np.ndarray, kernel: int, stride: int) -> np.ndarray:
     # stop at the edge, and every window has at least its first pixel inside.
     for i in range(kernel):
         rows = min(ho, len(range(i, h, stride)))
+        row_taps = slice(i, i + stride * (rows - 1) + 1, stride)
         for j in range(kernel):
             cols = min(wo, len(range(j, w, stride)))
-            tap = x[:, :, i : i + stride * (rows - 1) + 1 : stride, j : j + stride * (cols - 1) + 1 : stride]
-            np.maximum(y[:, :, :rows, :cols], tap, out=y[:, :, :rows, :cols])
+            col_taps = slice(j, j + stride * (cols - 1) + 1, stride)
+            covered = y[:, :, :rows, :cols]
+            np.maximum(covered, x[:, :, row_taps, col_taps], out=covered)
     return y

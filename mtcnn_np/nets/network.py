@@ -1,8 +1,6 @@
-"""A network = a spec (list of layers, see ``spec.py``) + its weights; ``forward`` walks the list."""
+"""A network = a spec (list of layers, see ``spec.py``) + weights; ``forward`` walks the list."""
 
 from __future__ import annotations
-
-from typing import Optional
 
 import numpy as np
 
@@ -29,7 +27,7 @@ class Network:
         # Activations read by a later layer other than the next one must be kept while walking.
         self._kept = {layer.source for layer in self.spec if layer.source} | set(self.outputs)
 
-    def forward(self, x: np.ndarray, record: Optional[dict] = None) -> tuple:
+    def forward(self, x: np.ndarray, record: dict | None = None) -> tuple:
         """Run the net.
 
         Parameters
@@ -86,7 +84,7 @@ class Network:
     def _check_input(self, x: np.ndarray) -> None:
         if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[1] != 3:
             shape = getattr(x, "shape", None)
-            raise ValueError(f"{self.name}: expected an (N, 3, H, W) float32 array, got shape {shape}")
+            raise ValueError(f"{self.name}: expected an (N, 3, H, W) float32 array, got {shape}")
         h, w = x.shape[2:]
         k = self.input_size
         if self.name == "pnet":

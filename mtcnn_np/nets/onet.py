@@ -10,12 +10,11 @@ prelu5 → conv6-1 dense 2 (→ prob1), conv6-2 dense 4 (box offsets), conv6-3 d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
 
 from ..weights import load_weights
 from .network import Network
 
 
-def load_onet(path: Optional[Union[str, Path]] = None) -> Network:
+def load_onet(path: str | Path | None = None) -> Network:
     """O-Net with the bundled pretrained weights, or with the HDF5 file at ``path``."""
     return Network("onet", load_weights("onet", path))

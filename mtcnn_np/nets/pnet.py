@@ -11,12 +11,11 @@ conv4-1 1×1×2 (→ prob1 softmax) and conv4-2 1×1×4 (box offsets).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
 
 from ..weights import load_weights
 from .network import Network
 
 
-def load_pnet(path: Optional[Union[str, Path]] = None) -> Network:
+def load_pnet(path: str | Path | None = None) -> Network:
     """P-Net with the bundled pretrained weights, or with the HDF5 file at ``path``."""
     return Network("pnet", load_weights("pnet", path))

@@ -10,12 +10,11 @@ conv5-2 dense 4 (box offsets).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
 
 from ..weights import load_weights
 from .network import Network
 
 
-def load_rnet(path: Optional[Union[str, Path]] = None) -> Network:
+def load_rnet(path: str | Path | None = None) -> Network:
     """R-Net with the bundled pretrained weights, or with the HDF5 file at ``path``."""
     return Network("rnet", load_weights("rnet", path))

@@ -11,17 +11,17 @@ Shapes: conv kernels ``(F, C, kh, kw)``, dense weights ``(F, D)``, biases ``(F,)
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 
 class Layer(NamedTuple):
     name: str                      # Caffe's name: conv1, PReLU1, pool1, conv4-1, prob1, ...
     op: str                        # conv | prelu | maxpool | flatten | dense | softmax
-    size: tuple = ()               # conv: (F, C, k); dense: (F, D); prelu: (C,); maxpool: (k, stride)
-    source: Optional[str] = None   # input layer, if not the previous one
+    size: tuple = ()               # conv (F, C, k); dense (F, D); prelu (C,); maxpool (k, stride)
+    source: str | None = None   # input layer, if not the previous one
 
 
-def conv(name: str, f: int, c: int, k: int, source: Optional[str] = None) -> Layer:
+def conv(name: str, f: int, c: int, k: int, source: str | None = None) -> Layer:
     return Layer(name, "conv", (f, c, k), source)
 
 
@@ -33,7 +33,7 @@ def pool(name: str, k: int, stride: int) -> Layer:
     return Layer(name, "maxpool", (k, stride))
 
 
-def dense(name: str, f: int, d: int, source: Optional[str] = None) -> Layer:
+def dense(name: str, f: int, d: int, source: str | None = None) -> Layer:
     return Layer(name, "dense", (f, d), source)
 
 
