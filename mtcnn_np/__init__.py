@@ -6,3 +6,9 @@
 """
 
 __version__ = "0.1.0"
+
+from .detector import MTCNN  # noqa: E402
+from .results import Detections  # noqa: E402
+from .trace import Trace  # noqa: E402
+
+__all__ = ["MTCNN", "Detections", "Trace", "__version__"]

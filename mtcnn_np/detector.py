@@ -1,0 +1,252 @@
+"""MTCNN: the three-stage cascade (Zhang et al. 2016, §II-A, Fig. 1), as a numbered recipe.
+
+Stage 1  pyramid → P-Net on every level → candidates → NMS per scale, NMS over all scales →
+         regression (P-Net's offsets) → square → snap to whole pixels.
+Stage 2  24×24 crops → R-Net → keep score > t2 → NMS → regression (R-Net's) → square.
+Stage 3  snap → 48×48 crops → O-Net → keep score > t3 → landmarks → regression (O-Net's) →
+         NMS ('min').
+
+Each step is a call into a small module; the conventions (every +1, rounding, ≥ vs >) are
+explained where they happen. The behaviour reproduces the canonical port (Sandberg's
+``detect_face.py`` as packaged in ``mtcnn`` 0.1.1) — see the README for the one bug we fix.
+"""
+
+from __future__ import annotations
+
+import numbers
+from pathlib import Path
+
+import numpy as np
+
+from . import boxes as B
+from .candidates import candidates_from_pnet
+from .crops import crop_and_resize, crop_sizes
+from .image import load_image
+from .landmarks import decode_landmarks
+from .nets import load_onet, load_pnet, load_rnet
+from .nms import nms
+from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
+from .results import Detections
+from .trace import Trace
+
+CHUNK = 128  # crops per R-Net/O-Net batch: bounds memory, keeps the working set in cache
+
+
+class MTCNN:
+    """The MTCNN face detector.
+
+    Parameters
+    ----------
+    min_face_size : smallest face to look for, in pixels (> 0). Smaller is slower.
+    scale_factor : ratio between pyramid levels, in (0, 1). Larger is slower and finds more.
+    steps_threshold : face-probability thresholds of P-Net, R-Net, O-Net, each in [0, 1].
+    nms_thresholds : overlap thresholds of the four NMS steps — P-Net within a scale ('union'),
+        P-Net over all scales ('union'), R-Net ('union'), O-Net ('min') — each in [0, 1].
+    weights : folder holding ``pnet.h5``, ``rnet.h5``, ``onet.h5``; default: the bundled ones.
+    """
+
+    def __init__(self, min_face_size: float = 20, scale_factor: float = 0.709,
+                 steps_threshold: tuple = (0.6, 0.7, 0.7),
+                 nms_thresholds: tuple = (0.5, 0.7, 0.7, 0.7),
+                 weights: str | Path | None = None):
+        self.min_face_size = _positive("min_face_size", min_face_size)
+        self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
+        self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
+        self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
+        folder = Path(weights) if weights is not None else None
+        self.pnet = load_pnet(folder / "pnet.h5" if folder else None)
+        self.rnet = load_rnet(folder / "rnet.h5" if folder else None)
+        self.onet = load_onet(folder / "onet.h5" if folder else None)
+
+    # -- public API -------------------------------------------------------------------------
+
+    def detect_faces(self, image):
+        """Faces in the ``mtcnn`` package's format.
+
+        Parameters
+        ----------
+        image : (H, W, 3) uint8 RGB array, a ``PIL.Image``, or a path — or a list of these.
+
+        Returns
+        -------
+        ``[{'box': [x, y, w, h], 'confidence': float, 'keypoints': {'left_eye': (x, y),
+        'right_eye': ..., 'nose': ..., 'mouth_left': ..., 'mouth_right': ...}}, ...]``, best
+        first; ``[]`` when there is no face. For a list of images, a list of such lists.
+        """
+        if isinstance(image, (list, tuple)):
+            return [self.detect(im).to_mtcnn() for im in image]
+        return self.detect(image).to_mtcnn()
+
+    def detect(self, image, trace: bool = False) -> Detections:
+        """Faces as arrays (float, unclipped boxes; scores; accurate landmarks).
+
+        ``trace=True`` also records every intermediate in ``result.trace`` (see ``trace.py``).
+        """
+        rgb = load_image(image)
+        record = Trace() if trace else None
+        if record is not None:
+            record.add("input/image", rgb)
+        boxes = self.stage1_proposals(rgb, record)                   # 1. P-Net
+        boxes, scores = self.stage2_refine(rgb, boxes, record)        # 2. R-Net
+        return self.stage3_output(rgb, boxes, scores, record)         # 3. O-Net
+
+    # -- the three stages --------------------------------------------------------------------
+
+    def stage1_proposals(self, rgb: np.ndarray, record: Trace | None = None) -> np.ndarray:
+        """P-Net over the pyramid → (K, 4) squared, whole-pixel candidate boxes."""
+        t1 = self.steps_threshold[0]
+        nms_scale, nms_all = self.nms_thresholds[:2]
+        # 1.1 the scales: 12/min_face_size, times scale_factor until the short side is < 12.
+        scales = compute_scales(rgb.shape[0], rgb.shape[1], self.min_face_size, self.scale_factor)
+        _add(record, "pyramid/scales", np.array(scales))
+        found = []
+        for k, scale in enumerate(scales):
+            # 1.2 resize (area, rounded to uint8), normalise, run P-Net on the whole level.
+            level = pyramid_level(rgb, scale)
+            layers = {} if record is not None else None
+            prob, offsets = self.pnet.forward(to_nchw(normalize(level)), record=layers)
+            # 1.3 every cell with prob ≥ t1 is a candidate window; NMS within the scale.
+            boxes, scores, cell_offsets = candidates_from_pnet(prob[0, 1], offsets[0], scale, t1)
+            keep = nms(boxes, scores, nms_scale, "union")
+            found.append((boxes[keep], scores[keep], cell_offsets[keep]))
+            if record is not None:
+                prefix = f"pnet/scale_{k:02d}"
+                record.add(f"{prefix}/level", level)
+                for name, value in layers.items():
+                    record.add(f"{prefix}/{name}", value)
+                record.add(f"{prefix}/candidates", _with_scores(boxes, scores))
+                record.add(f"{prefix}/after_nms", _with_scores(boxes[keep], scores[keep]))
+        boxes, scores, offsets = _concat(found)
+        # 1.4 NMS over all scales.
+        keep = nms(boxes, scores, nms_all, "union")
+        boxes, scores, offsets = boxes[keep], scores[keep], offsets[keep]
+        _add(record, "stage1/after_nms", _with_scores(boxes, scores))
+        # 1.5 regression with P-Net's offsets (here w = x2 − x1, no +1), square, whole pixels.
+        boxes = B.fix(B.square(B.regress(boxes, offsets, inclusive=False)))
+        _add(record, "stage1/boxes", boxes)
+        return boxes
+
+    def stage2_refine(self, rgb: np.ndarray, boxes: np.ndarray, record: Trace | None = None
+                      ) -> tuple:
+        """R-Net on 24×24 crops → (K, 4) squared boxes (not yet whole pixels), (K,) scores."""
+        boxes = _drop_empty(boxes)
+        # 2.1 crops (zero-padded at the border, area-resized to 24×24) through R-Net.
+        prob, offsets = self._run_on_crops(self.rnet, rgb, boxes, record)
+        # 2.2 keep prob > t2 (strict); the box's score is now R-Net's.
+        passed = prob[:, 1] > self.steps_threshold[1]
+        boxes, scores, offsets = boxes[passed], prob[passed, 1], offsets[passed]
+        # 2.3 NMS on the boxes R-Net saw (before its regression), then regress (+1) and square.
+        keep = nms(boxes, scores, self.nms_thresholds[2], "union")
+        boxes, scores = B.square(B.regress(boxes[keep], offsets[keep])), scores[keep]
+        _add(record, "stage2/boxes", _with_scores(boxes, scores))
+        return boxes, scores
+
+    def stage3_output(self, rgb: np.ndarray, boxes: np.ndarray, scores: np.ndarray,
+                      record: Trace | None = None) -> Detections:
+        """O-Net on 48×48 crops → final boxes, scores and landmarks."""
+        # 3.1 whole pixels, crops (48×48) through O-Net.
+        boxes = _drop_empty(B.fix(boxes))
+        prob, offsets, raw_points = self._run_on_crops(self.onet, rgb, boxes, record)
+        # 3.2 keep prob > t3 (strict).
+        passed = prob[:, 1] > self.steps_threshold[2]
+        boxes, scores = boxes[passed], prob[passed, 1]
+        # 3.3 landmarks, relative to the box O-Net saw (before its regression).
+        canonical = decode_landmarks(boxes, raw_points[passed], canonical=True)
+        accurate = decode_landmarks(boxes, raw_points[passed], canonical=False)
+        # 3.4 regression (+1), then NMS with 'min' overlap, so boxes nested in a face go too.
+        boxes = B.regress(boxes, offsets[passed])
+        keep = nms(boxes, scores, self.nms_thresholds[3], "min")
+        result = Detections(boxes[keep], scores[keep], accurate[keep], canonical[keep], record)
+        if record is not None:
+            record.add("final/boxes", result.boxes)
+            record.add("final/scores", result.scores)
+            record.add("final/landmarks", result.landmarks)
+        return result
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _run_on_crops(self, net, rgb: np.ndarray, boxes: np.ndarray, record: Trace | None
+                      ) -> tuple:
+        """Run R-Net or O-Net on every box's crop, CHUNK crops at a time.
+
+        Returns the net's outputs concatenated over chunks: prob (K, 2), offsets (K, 4)[,
+        landmarks (K, 10)]; with zero boxes, arrays with zero rows.
+        """
+        size = net.input_size
+        chunks = []
+        layers: dict = {}
+        for start in range(0, len(boxes), CHUNK):
+            crops = crop_and_resize(rgb, boxes[start:start + CHUNK], size)  # (n, s, s, 3) f64
+            x = to_nchw(normalize(crops))                                   # (n, 3, s, s) f32
+            record_chunk = {} if record is not None else None
+            chunks.append(net.forward(x, record=record_chunk))
+            if record is not None:
+                layers.setdefault("input", []).append(x)
+                for name, value in record_chunk.items():
+                    layers.setdefault(name, []).append(value)
+        if not chunks:
+            widths = {"pnet": (2, 4), "rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
+            return tuple(np.zeros((0, w), np.float32) for w in widths)
+        if record is not None:
+            for name, parts in layers.items():
+                record.add(f"{net.name}/{name}", np.concatenate(parts))
+        return tuple(np.concatenate(parts) for parts in zip(*chunks))
+
+    def __repr__(self) -> str:
+        return (f"MTCNN(min_face_size={self.min_face_size}, scale_factor={self.scale_factor}, "
+                f"steps_threshold={self.steps_threshold}, nms_thresholds={self.nms_thresholds})")
+
+
+def _drop_empty(boxes: np.ndarray) -> np.ndarray:
+    """Drop boxes less than one pixel wide or tall (the canonical port crashes on them)."""
+    heights, widths = crop_sizes(boxes)
+    return boxes[(heights >= 1) & (widths >= 1)]
+
+
+def _concat(found: list) -> tuple:
+    if not found:
+        return np.zeros((0, 4)), np.zeros(0, np.float32), np.zeros((0, 4), np.float32)
+    return tuple(np.concatenate(parts) for parts in zip(*found))
+
+
+def _with_scores(boxes: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """(K, 5) [x1, y1, x2, y2, score] for the trace."""
+    return np.hstack([boxes, scores[:, None].astype(np.float64)])
+
+
+def _add(record: Trace | None, name: str, value) -> None:
+    if record is not None:
+        record.add(name, value)
+
+
+# -- argument validation ---------------------------------------------------------------------
+
+def _number(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def _positive(name: str, value) -> float:
+    value = _number(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def _in_range(name: str, value, low: float, high: float, open_ends: bool = False) -> float:
+    value = _number(name, value)
+    inside = low < value < high if open_ends else low <= value <= high
+    if not inside:
+        brackets = f"({low}, {high})" if open_ends else f"[{low}, {high}]"
+        raise ValueError(f"{name} must be in {brackets}, got {value}")
+    return value
+
+
+def _thresholds(name: str, values, count: int) -> tuple:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) != count:
+        raise ValueError(f"{name} must be a sequence of {count} numbers in [0, 1], got {values!r}")
+    return tuple(_in_range(f"{name}[{i}]", v, 0, 1) for i, v in enumerate(values))
