@@ -1,0 +1,81 @@
+"""NMS: hand cases, the canonical tie rule, and properties (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mtcnn_np.nms import box_areas, nms, overlap
+
+
+def test_areas_and_overlap_by_hand():
+    a = np.array([0.0, 0.0, 9.0, 9.0])                  # 10×10 pixels (inclusive ends)
+    others = np.array([[5.0, 0.0, 14.0, 9.0],            # half overlapping: 50 / 150
+                       [0.0, 0.0, 4.0, 4.0],             # inside: 25 / 100
+                       [20.0, 20.0, 29.0, 29.0]])        # apart
+    assert box_areas(others).tolist() == [100, 25, 100]
+    np.testing.assert_allclose(overlap(a, others, "union"), [50 / 150, 25 / 100, 0])
+    np.testing.assert_allclose(overlap(a, others, "min"), [50 / 100, 25 / 25, 0])
+
+
+def test_nms_keeps_best_and_drops_overlaps():
+    boxes = np.array([[0, 0, 9, 9], [1, 1, 10, 10], [30, 30, 39, 39], [0, 0, 4, 4]], float)
+    scores = np.array([0.9, 0.95, 0.8, 0.7])
+    assert nms(boxes, scores, 0.5, "union").tolist() == [1, 2, 3]
+    # 'min' also drops the small box nested inside box 1
+    assert nms(boxes, scores, 0.5, "min").tolist() == [1, 2]
+
+
+def test_overlap_equal_to_threshold_is_kept():
+    # IoU exactly 0.5 (an integer-box tie, common in practice): kept, since only > is dropped.
+    boxes = np.array([[0, 0, 9, 9], [0, 0, 9, 4], [0, 5, 9, 9]], float)  # top and bottom halves
+    scores = np.array([0.9, 0.8, 0.7])
+    np.testing.assert_allclose(overlap(boxes[0], boxes[1:]), [0.5, 0.5])
+    assert nms(boxes, scores, 0.5).tolist() == [0, 1, 2]
+    assert nms(boxes, scores, 0.49).tolist() == [0]
+
+
+def test_equal_scores_later_box_wins():
+    boxes = np.array([[0, 0, 9, 9], [1, 0, 10, 9]], float)
+    assert nms(boxes, np.array([0.5, 0.5]), 0.3).tolist() == [1]
+
+
+def test_empty_and_bad_method():
+    assert nms(np.zeros((0, 4)), np.zeros(0), 0.5).shape == (0,)
+    with pytest.raises(ValueError, match="method"):
+        nms(np.zeros((1, 4)), np.zeros(1), 0.5, "iou")
+
+
+def test_indices_past_int16():
+    # The canonical port kept picks in int16, so box index 40,000 came back as −25,536.
+    n = 40_001
+    boxes = np.tile([0.0, 0.0, 9.0, 9.0], (n, 1))
+    boxes[-2] = [50, 50, 59, 59]
+    scores = np.linspace(0, 1, n)
+    keep = nms(boxes, scores, 0.5)
+    assert keep.dtype == np.int64 and keep.tolist() == [n - 1, n - 2]
+
+
+box_strategy = st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(0, 30),
+                         st.integers(0, 30)).map(lambda t: [t[0], t[1], t[0] + t[2], t[1] + t[3]])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(box_strategy, st.floats(0, 1)), min_size=0, max_size=40),
+       st.floats(0.05, 0.95), st.sampled_from(["union", "min"]))
+def test_nms_properties(items, threshold, method):
+    boxes = np.array([b for b, _ in items], float).reshape(-1, 4)
+    scores = np.array([s for _, s in items], float)
+    keep = nms(boxes, scores, threshold, method)
+    assert len(set(keep.tolist())) == len(keep)                  # a subset, no repeats
+    assert np.all(np.diff(scores[keep]) <= 0)                    # best first
+    for a in range(len(keep)):                                   # kept boxes overlap ≤ threshold
+        rest = keep[a + 1:]
+        if len(rest):
+            assert np.all(overlap(boxes[keep[a]], boxes[rest], method) <= threshold)
+    # every dropped box overlaps some kept box with a score at least its own by > threshold
+    for i in set(range(len(boxes))) - set(keep.tolist()):
+        better = keep[scores[keep] >= scores[i]]
+        assert np.any(overlap(boxes[i], boxes[better], method) > threshold)
