@@ -45,6 +45,10 @@ class MTCNN:
     weights : folder holding ``pnet.h5``, ``rnet.h5``, ``onet.h5``; default: the bundled ones.
     """
 
+    #: Verification only: set True to reproduce the canonical port's single-cell bug (see
+    #: ``candidates.py``); the tests use it to show that this is the only difference.
+    reproduce_single_cell_bug = False
+
     def __init__(self, min_face_size: float = 20, scale_factor: float = 0.709,
                  steps_threshold: tuple = (0.6, 0.7, 0.7),
                  nms_thresholds: tuple = (0.5, 0.7, 0.7, 0.7),
@@ -106,7 +110,8 @@ class MTCNN:
             layers = {} if record is not None else None
             prob, offsets = self.pnet.forward(to_nchw(normalize(level)), record=layers)
             # 1.3 every cell with prob ≥ t1 is a candidate window; NMS within the scale.
-            boxes, scores, cell_offsets = candidates_from_pnet(prob[0, 1], offsets[0], scale, t1)
+            boxes, scores, cell_offsets = candidates_from_pnet(
+                prob[0, 1], offsets[0], scale, t1, self.reproduce_single_cell_bug)
             keep = nms(boxes, scores, nms_scale, "union")
             found.append((boxes[keep], scores[keep], cell_offsets[keep]))
             if record is not None:
