@@ -41,6 +41,13 @@ def float_faces(result) -> list:
             for box, score, points in zip(result.boxes, result.scores, result.landmarks)]
 
 
+def to_json(faces: list) -> str:
+    """A JSON list with one face per line: valid JSON that is still easy to read."""
+    if not faces:
+        return "[]"
+    return "[\n" + ",\n".join("  " + json.dumps(face) for face in faces) + "\n]"
+
+
 def main(argv: list | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -52,7 +59,7 @@ def main(argv: list | None = None) -> int:
         return 2
     result = detector.detect(rgb)
     faces = result.to_mtcnn()
-    print(json.dumps(float_faces(result) if args.float else faces, indent=2))
+    print(to_json(float_faces(result) if args.float else faces))
     if args.out:
         draw_detections(rgb, faces).save(args.out)
         print(f"wrote {args.out} ({len(faces)} face{'s' if len(faces) != 1 else ''})",

@@ -21,9 +21,9 @@ def draw_detections(image, faces: list, box_colour: str = "#ff3030", width: int 
     picture = picture.convert("RGB")
     pen = ImageDraw.Draw(picture)
     width = width or max(2, round(max(picture.size) / 300))
-    radius = width + 1
     for face in faces:
         x, y, w, h = face["box"]
+        radius = max(1.5, min(width + 1, w / 20))  # dots that do not hide small faces
         pen.rectangle([x, y, x + w, y + h], outline=box_colour, width=width)
         for colour, (px, py) in zip(LANDMARK_COLOURS, face["keypoints"].values()):
             pen.ellipse([px - radius, py - radius, px + radius, py + radius], fill=colour)
