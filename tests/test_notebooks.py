@@ -1,0 +1,98 @@
+"""The teaching notebooks (``notebooks/*.ipynb``) are tests too.
+
+Policy: notebooks are committed **without outputs** (no stale pictures or numbers in the
+repository, clean diffs) — the first tests fail if one was saved after running. Then every
+notebook is executed top to bottom with nbclient; its ``# checkpoint`` cells assert what its text
+claims, so a change in the library that breaks a lesson fails here.
+
+The kernel is ``python3`` from ipykernel's own kernel spec, written into a temporary Jupyter path
+that takes precedence over any kernel registered on the machine, so it is always the interpreter
+running pytest; it imports the same ``mtcnn_np`` as the tests (checked). Cells run in the
+notebook's own folder, with matplotlib's Agg backend.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+
+import mtcnn_np
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+READING_ORDER = [
+    "01_layers.ipynb",
+    "02_pnet_and_pyramid.ipynb",
+    "03_nms_and_regression.ipynb",
+    "04_rnet.ipynb",
+    "05_onet_and_landmarks.ipynb",
+    "06_verification.ipynb",
+    "07_end_to_end.ipynb",
+]
+PATHS = [NOTEBOOKS / name for name in READING_ORDER]
+CELL_TIMEOUT = 300  # seconds; a safety net against a hung kernel, not a speed requirement
+WHERE_FROM = "import sys, mtcnn_np\nprint(sys.executable)\nprint(mtcnn_np.__file__)"
+
+
+def read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_reading_order_is_complete():
+    assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == READING_ORDER
+
+
+@pytest.mark.parametrize("path", PATHS, ids=READING_ORDER)
+def test_committed_without_outputs(path):
+    nb = read(path)
+    nbformat.validate(nb)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+             and (cell.outputs or cell.execution_count is not None)]
+    assert not dirty, (f"{path.name}: cells {dirty} have outputs or execution counts; clear them "
+                       f"before committing (Jupyter: Edit → Clear Outputs of All Cells)")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=READING_ORDER)
+def test_shape_of_a_lesson(path):
+    # Opens with what the reader will see, checks itself, ends with a summary and exercises.
+    cells = read(path).cells
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "## Summary" in markdown and "## Exercises" in markdown
+    code = [c.source for c in cells if c.cell_type == "code"]
+    assert sum("# checkpoint" in src and "assert" in src for src in code) >= 3
+    assert sum("raise NotImplementedError" in src for src in code) >= 2
+
+
+@pytest.fixture(scope="module")
+def kernel_environment(tmp_path_factory):
+    """A python3 kernel spec for this interpreter, first on the Jupyter path; Agg backend; the
+    kernel imports mtcnn_np from where this process does."""
+    from ipykernel.kernelspec import write_kernel_spec
+
+    jupyter_path = tmp_path_factory.mktemp("jupyter")
+    write_kernel_spec(jupyter_path / "kernels" / "python3")
+    package_root = str(Path(mtcnn_np.__file__).resolve().parent.parent)
+    python_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(jupyter_path))
+        patch.setenv("MPLBACKEND", "Agg")
+        patch.setenv("PYTHONPATH", python_path)
+        patch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # quiets a debugger start-up note
+        yield
+
+
+@pytest.mark.parametrize("path", PATHS, ids=READING_ORDER)
+def test_notebook_runs(path, kernel_environment):
+    nb = read(path)
+    nb.cells.append(nbformat.v4.new_code_cell(WHERE_FROM))
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute()                       # raises CellExecutionError with the cell's traceback
+    printed = "".join(out.get("text", "") for out in nb.cells[-1].outputs).split()
+    assert printed == [sys.executable, str(Path(mtcnn_np.__file__).resolve())], printed

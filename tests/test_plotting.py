@@ -1,0 +1,172 @@
+"""The matplotlib helpers: they draw what they say, where they say (Agg backend, no display)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from mtcnn_np import Detections  # noqa: E402
+from mtcnn_np import plotting as P  # noqa: E402
+from mtcnn_np.candidates import candidates_from_pnet  # noqa: E402
+from mtcnn_np.layers import im2col  # noqa: E402
+from mtcnn_np.pyramid import normalize, to_nchw  # noqa: E402
+
+rng = np.random.default_rng(7)
+IMAGE = rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def rectangle_corners(patch) -> list:
+    x, y = patch.get_xy()
+    return [x, y, x + patch.get_width(), y + patch.get_height()]
+
+
+def test_package_imports_without_matplotlib():
+    # plotting imports matplotlib lazily: the package (and plotting itself) import without it,
+    # and a drawing function then says what is missing.
+    script = ("import sys; sys.modules['matplotlib'] = None\n"
+              "import mtcnn_np, mtcnn_np.plotting as P\n"
+              "try:\n    P.show_image(P.as_pixels(__import__('numpy').zeros((3, 4, 4))))\n"
+              "except ImportError as e:\n    print('ImportError', e)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ImportError" in done.stdout and "matplotlib" in done.stdout
+
+
+def test_as_pixels_inverts_the_input_scaling():
+    x = to_nchw(normalize(IMAGE))                                # (1, 3, 40, 60) float32
+    np.testing.assert_array_equal(P.as_pixels(x)[0], IMAGE)
+    np.testing.assert_array_equal(P.as_pixels(x[0]), IMAGE)
+    assert P.as_pixels(np.full((3, 2, 2), 5.0)).max() == 255       # clipped, not wrapped
+
+
+def test_show_image_and_values():
+    ax = P.show_image(IMAGE, title="photo")
+    assert len(ax.images) == 1 and ax.get_title() == "photo"
+    np.testing.assert_array_equal(ax.images[0].get_array(), IMAGE)
+    fig, ax = plt.subplots()
+    values = np.array([[1.0, 2.5], [-3.0, 40.0]])
+    P.show_values(ax, values, fmt="{:g}")
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["1", "2.5", "-3", "40"])
+    with pytest.raises(ValueError, match="2-D"):
+        P.show_values(ax, np.zeros(3))
+
+
+def test_show_boxes_draws_each_box_at_its_corners():
+    fig, ax = plt.subplots()
+    boxes = np.array([[1.0, 2.0, 11.0, 22.0, 0.91], [5.5, 6.0, 7.0, 9.0, 0.5]])
+    patches = P.show_boxes(ax, boxes, color=["red", "blue"])
+    assert len(patches) == 2 and len(ax.patches) == 2
+    for patch, box in zip(patches, boxes):
+        np.testing.assert_allclose(rectangle_corners(patch), box[:4])
+    assert [t.get_text().strip() for t in ax.texts] == ["0.91", "0.50"]   # scores as labels
+    P.show_boxes(ax, boxes[:, :4], labels=["", "b"])                     # "" writes nothing
+    assert len(ax.patches) == 4 and len(ax.texts) == 3
+
+
+def test_pixel_edges():
+    # 1-based inclusive pixels 1..3 are 0-based pixels 0..2, whose outer edges are -0.5 and 2.5.
+    np.testing.assert_allclose(P.pixel_edges([[1, 1, 3, 4]]), [[-0.5, -0.5, 2.5, 3.5]])
+    np.testing.assert_allclose(P.pixel_edges([[0, 0, 2, 3, 0.9]], one_based=False),
+                               [[-0.5, -0.5, 2.5, 3.5, 0.9]])
+
+
+def test_show_landmarks_one_collection_per_landmark():
+    fig, ax = plt.subplots()
+    points = rng.uniform(0, 40, (3, 5, 2))
+    dots = P.show_landmarks(ax, points, names=True)
+    assert len(dots) == 5 and len(ax.texts) == 15
+    for j, dot in enumerate(dots):
+        np.testing.assert_allclose(dot.get_offsets(), points[:, j])
+
+
+def test_show_detections_takes_either_form():
+    boxes = np.array([[10.0, 5.0, 30.0, 28.0]])
+    points = np.array([[[15.0, 12.0], [25, 12], [20, 17], [16, 22], [24, 22]]])
+    found = Detections(boxes, np.array([0.99], np.float32), points, points.astype(np.float32) - 1)
+    for faces in (found, found.to_mtcnn()):
+        fig, ax = plt.subplots()
+        P.show_detections(ax, IMAGE, faces)
+        assert len(ax.images) == 1 and len(ax.patches) == 1 and len(ax.collections) == 5
+        np.testing.assert_allclose(rectangle_corners(ax.patches[0]), boxes[0], atol=1)
+    fig, ax = plt.subplots()
+    P.show_detections(ax, IMAGE, [])                                 # no face: just the image
+    assert len(ax.patches) == 0
+
+
+def test_heatmap_extent_puts_each_cell_over_its_window():
+    # At scale 1, cell j judged level pixels 2j..2j+11, centred on 2j + 5.5; cells are 2 px apart.
+    extent = P.heatmap_extent((3, 4), 1.0)                        # (left, right, bottom, top)
+    assert extent == (4.5, 12.5, 10.5, 4.5)
+    # At scale s, a level coordinate p is the image coordinate (p + 0.5) / s − 0.5.
+    s = 0.3
+    left, right, bottom, top = P.heatmap_extent((3, 4), s)
+    np.testing.assert_allclose([left, right, bottom, top], [(v + 0.5) / s - 0.5 for v in extent])
+    # ... and every tile lies inside the canonical box of its cell (candidates_from_pnet), drawn
+    # as the whole pixels it names.
+    for i, j in ((0, 0), (2, 3), (1, 2)):
+        prob = np.zeros((3, 4), np.float32)
+        prob[i, j] = 1
+        box = candidates_from_pnet(prob, np.zeros((4, 3, 4), np.float32), s, 0.5)[0]
+        x1, y1, x2, y2 = P.pixel_edges(box)[0]
+        tile_x = left + np.array([j, j + 1]) * (right - left) / 4
+        tile_y = top + np.array([i, i + 1]) * (bottom - top) / 3
+        assert x1 <= tile_x[0] < tile_x[1] <= x2 and y1 <= tile_y[0] < tile_y[1] <= y2
+
+
+def test_show_heatmap_over_keeps_the_image_frame():
+    fig, ax = plt.subplots()
+    prob = rng.uniform(0, 1, (5, 10)).astype(np.float32)
+    heat = P.show_heatmap_over(ax, IMAGE, prob, scale=0.5)
+    assert len(ax.images) == 2 and ax.images[1] is heat
+    np.testing.assert_allclose(heat.get_extent(), P.heatmap_extent(prob.shape, 0.5))
+    assert ax.get_xlim() == (-0.5, 59.5) and ax.get_ylim() == (39.5, -0.5)
+
+
+def test_show_windows_rounds_up_for_pooling():
+    fig, (a, b) = plt.subplots(1, 2)
+    up = P.show_windows(a, 3, 8, kernel=3, stride=2, ceil=True)
+    down = P.show_windows(b, 3, 8, kernel=3, stride=2, ceil=False)
+    assert len(up) == 4 and len(down) == 3
+    assert up[-1].get_linestyle() == "--" and up[0].get_linestyle() == "-"  # last one overhangs
+    assert P.window_count(8, 3, 2, ceil=True) == 4 and P.window_count(8, 3, 2, ceil=False) == 3
+
+
+def test_draw_im2col_shows_the_library_matrix():
+    x = np.arange(20).reshape(4, 5)
+    fig = P.draw_im2col(x, 2, 3, stride=1, highlight=(0, 5))
+    left, right = fig.axes
+    cols = im2col(x.reshape(1, 1, 4, 5).astype(np.float32), 2, 3)   # (6, 9)
+    assert [t.get_text() for t in right.texts] == [f"{v:g}" for v in cols.ravel()]
+    assert len(left.texts) == x.size
+    assert len(left.patches) == 2 and len(right.patches) == 2
+    # window 5 (row 1, column 2 of the 3-wide output grid) is outlined around input rows 1..2,
+    # columns 2..4 (centre (3, 1.5)), and column 5 of the matrix on the right.
+    x0, y0, x1, y1 = rectangle_corners(left.patches[1])
+    np.testing.assert_allclose([(x0 + x1) / 2, (y0 + y1) / 2], [3.0, 1.5])
+    assert 2.5 < x1 - x0 <= 3 and 1.5 < y1 - y0 <= 2
+    x0, _, x1, _ = rectangle_corners(right.patches[1])
+    assert (x0 + x1) / 2 == 5
+
+
+def test_show_crops_lays_out_a_grid():
+    crops = rng.uniform(0, 255, (10, 24, 24, 3))
+    fig = P.show_crops(crops, titles=[str(k) for k in range(10)], ncols=4)
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 12 and len(drawn) == 10
+    assert drawn[3].get_title() == "3"
+    with pytest.raises(ValueError, match="pixel values"):
+        P.show_crops(crops.transpose(0, 3, 1, 2))                  # NCHW: say so, don't guess
