@@ -1,26 +1,38 @@
-"""Command line: ``python -m mtcnn_np PHOTO [--out annotated.png] [detector options]``.
+"""Command line.
 
-Prints the faces as JSON in the ``mtcnn`` package's format; ``--out`` also writes the photo with
-boxes and landmarks drawn on it.
+One photo: ``python -m mtcnn_np PHOTO [--out annotated.png] [detector options]`` prints its faces
+as a JSON list in the ``mtcnn`` package's format; ``--out`` also writes the photo with boxes and
+landmarks drawn on it.
+
+Many photos: ``python -m mtcnn_np DIR_OR_FILES… --jsonl out.jsonl [--crops DIR] [--draw DIR]
+[--jobs N]`` writes one JSON line per image, resumably (see ``batch.py``). Several inputs, a
+folder, or any of ``--jsonl``/``--crops``/``--draw`` select this mode; without ``--jsonl`` the
+lines go to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
 from . import MTCNN, __version__
+from .batch import Options, describe, float_faces, run_batch
 from .draw import draw_detections
 from .image import load_image
+
+__all__ = ["float_faces", "main", "parse_args", "to_json"]
 
 
 def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m mtcnn_np",
         description="Detect faces and 5 landmarks with MTCNN in plain NumPy; print JSON.")
-    parser.add_argument("image", help="path to a photo (anything Pillow reads)")
-    parser.add_argument("--out", help="write the photo with boxes and landmarks drawn here")
+    parser.add_argument("images", nargs="+", metavar="IMAGE_OR_DIR",
+                        help="photos (anything Pillow reads) and folders of photos")
+    parser.add_argument("--out", help="one photo: write it with boxes and landmarks drawn here")
     parser.add_argument("--min-face-size", type=float, default=20, help="pixels (default 20)")
     parser.add_argument("--scale-factor", type=float, default=0.709,
                         help="pyramid ratio in (0, 1) (default 0.709)")
@@ -28,17 +40,30 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         metavar=("P", "R", "O"), help="P/R/O-Net thresholds (default 0.6 0.7 0.7)")
     parser.add_argument("--float", action="store_true",
                         help="print float boxes and accurate landmarks instead of mtcnn's ints")
+    many = parser.add_argument_group("many photos (one JSON line per image)")
+    many.add_argument("--jsonl", metavar="FILE",
+                      help="append results here; images already in FILE are skipped (resume)")
+    many.add_argument("--crops", metavar="DIR", help="write aligned face crops here")
+    many.add_argument("--plain-crops", action="store_true",
+                      help="square crops with a margin instead of aligned ones")
+    many.add_argument("--crop-size", type=_positive_int, metavar="PIXELS",
+                      help="crop side (default 112 aligned, 160 plain)")
+    many.add_argument("--margin", type=float, default=0.2,
+                      help="plain crops: margin per side, fraction of the box (default 0.2)")
+    many.add_argument("--draw", metavar="DIR", help="write the photos with the faces drawn here")
+    many.add_argument("--jobs", type=int, default=1, metavar="N",
+                      help="worker processes (default 1; 0 = one per CPU)")
+    many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="progress bar on stderr (default: only on a terminal)")
     parser.add_argument("--version", action="version", version=f"mtcnn_np {__version__}")
     return parser.parse_args(argv)
 
 
-def float_faces(result) -> list:
-    """The array form as JSON-friendly dicts: [x1, y1, x2, y2] floats, accurate landmarks."""
-    from .landmarks import NAMES
-
-    return [{"box_xyxy": [round(float(v), 3) for v in box], "confidence": float(score),
-             "keypoints": {n: [round(float(a), 3) for a in p] for n, p in zip(NAMES, points)}}
-            for box, score, points in zip(result.boxes, result.scores, result.landmarks)]
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
 
 
 def to_json(faces: list) -> str:
@@ -48,12 +73,20 @@ def to_json(faces: list) -> str:
     return "[\n" + ",\n".join("  " + json.dumps(face) for face in faces) + "\n]"
 
 
+def is_batch(args: argparse.Namespace) -> bool:
+    """Several inputs, a folder, or a batch-only option: the JSON-lines mode."""
+    return (len(args.images) > 1 or Path(args.images[0]).is_dir()
+            or any(v is not None for v in (args.jsonl, args.crops, args.draw)))
+
+
 def main(argv: list | None = None) -> int:
     args = parse_args(argv)
     try:
         detector = MTCNN(min_face_size=args.min_face_size, scale_factor=args.scale_factor,
                          steps_threshold=tuple(args.thresholds))
-        rgb = load_image(args.image)
+        if is_batch(args):
+            return batch_main(args, detector)
+        rgb = load_image(args.images[0])
     except (TypeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -64,6 +97,29 @@ def main(argv: list | None = None) -> int:
         draw_detections(rgb, faces).save(args.out)
         print(f"wrote {args.out} ({len(faces)} face{'s' if len(faces) != 1 else ''})",
               file=sys.stderr)
+    return 0
+
+
+def batch_main(args: argparse.Namespace, detector: MTCNN) -> int:
+    """The many-photos mode; ValueError for bad arguments (reported by ``main``)."""
+    if args.out:
+        raise ValueError("--out is for a single photo; with several, use --draw DIR")
+    if args.jobs < 0 or not args.margin >= 0:
+        raise ValueError("--jobs must be ≥ 0 and --margin ≥ 0")
+    options = Options(
+        detector={"min_face_size": args.min_face_size, "scale_factor": args.scale_factor,
+                  "steps_threshold": tuple(args.thresholds)},
+        float_output=args.float, crops=args.crops, plain_crops=args.plain_crops,
+        crop_size=args.crop_size, margin=args.margin, draw=args.draw)
+    jobs = args.jobs or os.cpu_count() or 1
+    try:
+        summary = run_batch(args.images, args.jsonl, options, processes=jobs,
+                            progress=args.progress, detector=detector)
+    except KeyboardInterrupt:
+        resume = " (run the same command again to resume)" if args.jsonl else ""
+        print(f"interrupted{resume}", file=sys.stderr)
+        return 130
+    print(describe(summary, args.jsonl), file=sys.stderr)
     return 0
 
 

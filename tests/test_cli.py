@@ -60,3 +60,12 @@ def test_runs_as_module():
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == 1
+
+
+def test_batch_options_switch_one_photo_to_json_lines(tmp_path, capsys):
+    photo = str(IMAGES / "grace_hopper_small.png")
+    assert main([photo, "--draw", str(tmp_path)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()           # one JSON line, not a list
+    record = json.loads(line)
+    assert record["image"] == photo and len(record["faces"]) == 1
+    assert (tmp_path / "grace_hopper_small.png").is_file()

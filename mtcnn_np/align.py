@@ -1,0 +1,329 @@
+"""Face crops for recognition: square crops with a margin, and crops aligned by the 5 landmarks.
+
+MTCNN's second job, after finding faces, is the one in its title: *alignment* (Zhang et al. 2016,
+§I). Recognisers such as ArcFace are trained on 112×112 crops in which the five landmarks sit at
+fixed places, the 5-point template below. ``align_faces`` finds, per face, the similarity
+transform (rotation, uniform scale, translation; no shear, no reflection) that maps the detected
+landmarks onto that template in the least-squares sense (Umeyama 1991), then resamples the photo
+through it with bilinear interpolation.
+
+Pixel convention, shared with ``landmarks.py``: a point (x, y) is in pixels, 0-based, and (0, 0)
+is the *centre* of the top-left pixel, so ``image[r, c]`` is the value at (x=c, y=r). It is also
+OpenCV's ``warpAffine`` convention, in which the template was made, so the identity transform
+returns the image unchanged and the template needs no half-pixel shift.
+
+S. Umeyama, "Least-squares estimation of transformation parameters between two point patterns",
+IEEE TPAMI 13(4), 1991 — equations (38)–(42) are quoted where they are used.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .image import load_image
+from .landmarks import NAMES
+from .resize import resize_area
+from .results import Detections
+
+#: The 5-point template for 112×112 crops, (5, 2) [x, y] in the order of ``landmarks.NAMES``
+#: (left eye, right eye, nose, left and right mouth corners; "left" as seen in the image).
+#: The numbers used to prepare the training data of ArcFace-style recognisers: InsightFace,
+#: ``python-package/insightface/utils/face_align.py`` (``arcface_src``, later ``arcface_dst``),
+#: github.com/deepinsight/insightface, applied there with ``cv2.warpAffine`` (pixel centres).
+TEMPLATE_112 = np.array([[38.2946, 51.6963],
+                         [73.5318, 51.5014],
+                         [56.0252, 71.7366],
+                         [41.5493, 92.3655],
+                         [70.7299, 92.2041]])
+
+#: Average offset from an ``mtcnn``-format integer keypoint to the accurate float landmark: the
+#: canonical formula subtracts 1 and ``int()`` then truncates (−0.5 px on average); see
+#: ``landmarks.py``. Added back when faces are given as ``detect_faces`` dicts.
+KEYPOINT_OFFSET = 1.5
+
+BORDERS = ("constant", "edge")
+
+
+# -- public API ------------------------------------------------------------------------------
+
+def align_faces(image, faces, size: int = 112, template: np.ndarray | None = None,
+                border: str = "constant") -> np.ndarray:
+    """Crops warped so that each face's five landmarks land on the template.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB array, PIL image or path (as ``MTCNN.detect``).
+    faces : a ``Detections`` (best: its float landmarks are the accurate ones), the
+        ``detect_faces`` list of dicts, or a (K, 5, 2) array of [x, y] landmarks.
+    size : side of the square output, in pixels. The template is ``TEMPLATE_112 · size / 112``.
+    template : (5, 2) [x, y] target points in output pixels, instead of the scaled default.
+    border : where a crop reaches outside the photo: "constant" fills black (as
+        ``cv2.warpAffine``'s default), "edge" repeats the nearest border pixel.
+
+    Returns
+    -------
+    crops : (K, size, size, 3) uint8 RGB, in the order of ``faces``.
+    """
+    rgb = load_image(image)
+    size = _check_size(size)
+    _check_border(border)
+    matrices = alignment_transforms(faces, size, template)        # (K, 2, 3)
+    return warp_affine(rgb, matrices, size, border)
+
+
+def alignment_transforms(faces, size: int = 112, template: np.ndarray | None = None
+                         ) -> np.ndarray:
+    """(K, 2, 3) similarity transforms mapping photo pixels to aligned-crop pixels.
+
+    ``crop_point = M[:, :2] @ photo_point + M[:, 2]``; apply it to other points (say, the
+    landmarks) to see where they land in the crop. ``faces`` as in ``align_faces``.
+    """
+    target = template_points(_check_size(size)) if template is None else _check_template(template)
+    landmarks = face_landmarks(faces)                             # (K, 5, 2)
+    return umeyama(landmarks, np.broadcast_to(target, landmarks.shape))
+
+
+def crop_faces(image, faces, size: int = 160, margin: float = 0.2,
+               border: str = "constant") -> np.ndarray:
+    """Square crops around the face boxes, resized to ``size × size``.
+
+    Parameters
+    ----------
+    image : (H, W, 3) uint8 RGB array, PIL image or path.
+    faces : a ``Detections``, the ``detect_faces`` list of dicts, or a (K, 4) array of
+        [x1, y1, x2, y2] boxes covering pixel columns x1 … x2 − 1 and rows y1 … y2 − 1 (the way
+        the ``mtcnn`` format's [x, y, w, h] is read).
+    size : side of the output crops, in pixels (160 is FaceNet's input).
+    margin : added on *each* side, as a fraction of the box's longer side: the crop's side is
+        ``max(w, h) · (1 + 2·margin)``, centred on the box, rounded to whole pixels.
+    border : "constant" pads with black where the crop leaves the photo, "edge" repeats the
+        border pixels.
+
+    Returns
+    -------
+    crops : (K, size, size, 3) uint8 RGB. Shrunk with area averaging (``resize.py``, OpenCV's
+    INTER_AREA), which does not alias as plain bilinear sampling would.
+    """
+    rgb = load_image(image)
+    size = _check_size(size)
+    margin = _check_margin(margin)
+    _check_border(border)
+    left, top, side = square_windows(face_boxes(faces), margin)
+    out = np.zeros((len(side), size, size, 3), dtype=np.uint8)
+    # One gather and one batched resize per crop size (resampling weights depend on the size).
+    for s in np.unique(side):
+        group = np.flatnonzero(side == s)
+        out[group] = resize_area(_cut(rgb, left[group], top[group], int(s), border), size, size)
+    return out
+
+
+# -- geometry ---------------------------------------------------------------------------------
+
+def template_points(size: int = 112) -> np.ndarray:
+    """(5, 2) [x, y] template for a ``size × size`` crop: ``TEMPLATE_112`` scaled by size/112."""
+    return TEMPLATE_112 * (size / 112)
+
+
+def umeyama(src: np.ndarray, dst: np.ndarray, estimate_scale: bool = True) -> np.ndarray:
+    """Least-squares similarity transform from ``src`` to ``dst`` points (Umeyama 1991).
+
+    src, dst : (..., N, 2) [x, y], N ≥ 2, one set of corresponding points per leading index.
+    Returns (..., 2, 3) ``M = [c·R | t]`` minimising ``Σ ‖dst_i − (c·R·src_i + t)‖²`` with R a
+    rotation (never a reflection) and c > 0 (c = 1 when ``estimate_scale`` is False).
+    Raises ValueError when a set of ``src`` points all coincide (no rotation is defined).
+    """
+    src, dst = np.asarray(src, np.float64), np.asarray(dst, np.float64)
+    if src.shape != dst.shape or src.ndim < 2 or src.shape[-1] != 2 or src.shape[-2] < 2:
+        raise ValueError(f"umeyama needs src and dst of the same shape (..., N ≥ 2, 2); got "
+                         f"{src.shape} and {dst.shape}")
+    n = src.shape[-2]
+    mu_src, mu_dst = src.mean(axis=-2), dst.mean(axis=-2)                   # (..., 2)
+    a, b = src - mu_src[..., None, :], dst - mu_dst[..., None, :]           # (..., N, 2)
+    var_src = (a ** 2).sum(axis=(-2, -1)) / n                               # (...,) eq. (36)
+    if np.any(var_src <= 1e-12 * (1 + np.abs(mu_src).max(axis=-1) ** 2)):
+        raise ValueError("umeyama: the source points coincide; no transform is defined")
+    cov = np.swapaxes(b, -1, -2) @ a / n                                    # (..., 2, 2) eq. (38)
+    u, d, vt = np.linalg.svd(cov)
+    # S = diag(1, −1) when the best orthogonal fit would be a reflection (eq. 39): a mirrored
+    # face is not "aligned", so we take the best proper rotation instead.
+    s = np.ones_like(d)
+    s[..., 1] = np.where(np.linalg.det(u) * np.linalg.det(vt) < 0, -1.0, 1.0)
+    rotation = u @ (s[..., :, None] * vt)                                   # eq. (40) R = U S Vᵀ
+    c = (d * s).sum(axis=-1) / var_src if estimate_scale else np.ones_like(var_src)  # eq. (42)
+    linear = c[..., None, None] * rotation                                  # (..., 2, 2)
+    t = mu_dst - (linear @ mu_src[..., :, None])[..., 0]                    # eq. (41)
+    return np.concatenate([linear, t[..., :, None]], axis=-1)               # (..., 2, 3)
+
+
+def apply_transform(matrices: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Map points through affine matrices: (K, 2, 3) and (K, P, 2) → (K, P, 2)."""
+    return points @ np.swapaxes(matrices[..., :2], -1, -2) + matrices[..., None, :, 2]
+
+
+def square_windows(boxes: np.ndarray, margin: float) -> tuple:
+    """Whole-pixel square windows around boxes.
+
+    boxes : (K, 4) [x1, y1, x2, y2], columns x1 … x2 − 1. Returns (left, top, side), each (K,)
+    int64: the window covers columns left … left + side − 1 and the matching rows.
+    """
+    cx = (boxes[:, 0] + boxes[:, 2]) / 2                                    # (K,) centre
+    cy = (boxes[:, 1] + boxes[:, 3]) / 2
+    longer = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    side = np.maximum(1, np.round(longer * (1 + 2 * margin))).astype(np.int64)
+    left = np.round(cx - side / 2).astype(np.int64)
+    top = np.round(cy - side / 2).astype(np.int64)
+    return left, top, side
+
+
+# -- resampling -------------------------------------------------------------------------------
+
+def warp_affine(image: np.ndarray, matrices: np.ndarray, size: int,
+                border: str = "constant") -> np.ndarray:
+    """Resample ``image`` through affine maps, bilinearly: the NumPy ``cv2.warpAffine``.
+
+    image : (H, W, C) uint8. matrices : (K, 2, 3), photo pixel → output pixel (as returned by
+    ``umeyama``). Each output pixel (u, v) takes the photo's value at ``M⁻¹ (u, v)``, where
+    pixel centres sit at whole coordinates (see the module docstring).
+    Returns (K, size, size, C) uint8, rounded to nearest.
+    """
+    _check_border(border)
+    matrices = np.asarray(matrices, np.float64)
+    if matrices.ndim != 3 or matrices.shape[1:] != (2, 3):
+        raise ValueError(f"matrices must be (K, 2, 3); got {matrices.shape}")
+    k = len(matrices)
+    inverse = np.linalg.inv(matrices[:, :, :2])                             # (K, 2, 2)
+    rows, cols = np.mgrid[0:size, 0:size]                                   # (size, size)
+    grid = np.stack([cols.ravel(), rows.ravel()], axis=1).astype(np.float64)  # (P, 2) [x, y]
+    source = (grid[None] - matrices[:, None, :, 2]) @ np.swapaxes(inverse, 1, 2)  # (K, P, 2)
+    values = sample_bilinear(image, source[..., 0], source[..., 1], border)  # (K, P, C)
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8).reshape(k, size, size, image.shape[2])
+
+
+def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray,
+                    border: str = "constant") -> np.ndarray:
+    """Bilinear interpolation of ``image`` (H, W, C) at points x, y (any same shape S).
+
+    Returns (*S, C) float32. Each point mixes its 4 neighbouring pixels with weights
+    (1 − fx)(1 − fy), fx(1 − fy), … ; a neighbour outside the image counts as 0 ("constant")
+    or as the nearest border pixel ("edge"). At whole coordinates the result is the pixel itself.
+    """
+    h, w = image.shape[:2]
+    # Far-away points all read the same (zero or border) values; clipping keeps the int cast safe.
+    x, y = np.clip(x, -2, w + 1), np.clip(y, -2, h + 1)
+    x0, y0 = np.floor(x), np.floor(y)
+    fx, fy = (x - x0)[..., None], (y - y0)[..., None]                       # (*S, 1)
+    x0, y0 = x0.astype(np.intp), y0.astype(np.intp)
+    out = np.zeros(x.shape + image.shape[2:], dtype=np.float32)
+    for dy, wy in ((0, 1 - fy), (1, fy)):
+        for dx, wx in ((0, 1 - fx), (1, fx)):
+            r, c = y0 + dy, x0 + dx
+            weight = (wy * wx).astype(np.float32)
+            if border == "constant":
+                weight *= ((r >= 0) & (r < h) & (c >= 0) & (c < w))[..., None]
+            out += weight * image[np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)]
+    return out
+
+
+def _cut(rgb: np.ndarray, left: np.ndarray, top: np.ndarray, side: int, border: str
+         ) -> np.ndarray:
+    """(n, side, side, 3) uint8 windows at (left, top), padded outside the image."""
+    h, w = rgb.shape[:2]
+    rows = top[:, None] + np.arange(side)                                   # (n, side)
+    cols = left[:, None] + np.arange(side)
+    crops = rgb[np.clip(rows, 0, h - 1)[:, :, None], np.clip(cols, 0, w - 1)[:, None, :]]
+    if border == "constant":
+        inside = ((rows >= 0) & (rows < h))[:, :, None] & ((cols >= 0) & (cols < w))[:, None, :]
+        crops[~inside] = 0
+    return crops
+
+
+# -- reading ``faces`` in any of its forms ------------------------------------------------------
+
+FACES = "a Detections, a detect_faces list of dicts, or an array"
+
+
+def face_landmarks(faces) -> np.ndarray:
+    """(K, 5, 2) float64 accurate landmarks from any accepted form of ``faces``."""
+    if isinstance(faces, Detections):
+        return np.asarray(faces.landmarks, np.float64).reshape(-1, 5, 2)
+    if isinstance(faces, np.ndarray):
+        return _check_array(faces, (5, 2), "landmarks")
+    dicts = _dicts(faces)
+    points = np.zeros((len(dicts), 5, 2))
+    for i, face in enumerate(dicts):
+        keypoints = face.get("keypoints")
+        if not isinstance(keypoints, dict) or any(name not in keypoints for name in NAMES):
+            raise ValueError(f"faces[{i}] has no 'keypoints' with {', '.join(NAMES)}")
+        points[i] = [keypoints[name] for name in NAMES]
+        if "box_xyxy" not in face:   # mtcnn integers, not the float form of ``--float``
+            points[i] += KEYPOINT_OFFSET
+    return points
+
+
+def face_boxes(faces) -> np.ndarray:
+    """(K, 4) float64 [x1, y1, x2, y2] boxes from any accepted form of ``faces``."""
+    if isinstance(faces, Detections):
+        return np.asarray(faces.boxes, np.float64).reshape(-1, 4)
+    if isinstance(faces, np.ndarray):
+        return _check_array(faces, (4,), "boxes")
+    dicts = _dicts(faces)
+    boxes = np.zeros((len(dicts), 4))
+    for i, face in enumerate(dicts):
+        if "box_xyxy" in face:
+            boxes[i] = face["box_xyxy"]
+        elif "box" in face:
+            x, y, w, h = face["box"]
+            boxes[i] = [x, y, x + w, y + h]
+        else:
+            raise ValueError(f"faces[{i}] has no 'box' [x, y, w, h]")
+    return boxes
+
+
+def _dicts(faces) -> list:
+    if isinstance(faces, dict) or not isinstance(faces, (list, tuple)):
+        raise TypeError(f"faces must be {FACES}; got {type(faces).__name__}"
+                        + (" (wrap a single face in a list)" if isinstance(faces, dict) else ""))
+    if not all(isinstance(face, dict) for face in faces):
+        raise TypeError(f"faces must be {FACES}; got a list holding other things")
+    return list(faces)
+
+
+def _check_array(array: np.ndarray, tail: tuple, what: str) -> np.ndarray:
+    if array.ndim != 1 + len(tail) or array.shape[1:] != tail:
+        shape = ", ".join(["K", *map(str, tail)])
+        raise ValueError(f"{what} must be a ({shape}) array; got shape {array.shape}")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{what} must be finite")
+    return array
+
+
+# -- argument checks ------------------------------------------------------------------------------
+
+def _check_size(size) -> int:
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+        raise ValueError(f"size must be a positive whole number of pixels; got {size!r}")
+    return int(size)
+
+
+def _check_margin(margin) -> float:
+    if isinstance(margin, bool) or not isinstance(margin, numbers.Real) or not margin >= 0 \
+            or not np.isfinite(margin):
+        raise ValueError(f"margin must be a number ≥ 0 (a fraction of the box side); "
+                         f"got {margin!r}")
+    return float(margin)
+
+
+def _check_border(border) -> None:
+    if border not in BORDERS:
+        raise ValueError(f"border must be one of {BORDERS}; got {border!r}")
+
+
+def _check_template(template) -> np.ndarray:
+    template = np.asarray(template, np.float64)
+    if template.shape != (5, 2) or not np.isfinite(template).all():
+        raise ValueError(f"template must be a (5, 2) array of finite [x, y]; got shape "
+                         f"{template.shape}")
+    return template
