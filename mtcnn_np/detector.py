@@ -14,6 +14,8 @@ explained where they happen. The behaviour reproduces the canonical port (Sandbe
 from __future__ import annotations
 
 import numbers
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +30,11 @@ from .nms import nms
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .results import Detections
 from .trace import Trace
+from .weights import NETS, WeightsError
 
-CHUNK = 128  # crops per R-Net/O-Net batch: bounds memory, keeps the working set in cache
+CHUNK = 256       # boxes cropped at a time for R-Net/O-Net: bounds the memory of the crops
+NET_PIXELS = 32 * 24 * 24   # input pixels per R-Net/O-Net forward pass (32 R-Net, 8 O-Net
+                            # crops): small batches keep every activation in cache
 
 
 class MTCNN:
@@ -42,7 +47,15 @@ class MTCNN:
     steps_threshold : face-probability thresholds of P-Net, R-Net, O-Net, each in [0, 1].
     nms_thresholds : overlap thresholds of the four NMS steps — P-Net within a scale ('union'),
         P-Net over all scales ('union'), R-Net ('union'), O-Net ('min') — each in [0, 1].
-    weights : folder holding ``pnet.h5``, ``rnet.h5``, ``onet.h5``; default: the bundled ones.
+    weights : a folder holding ``pnet.h5``, ``rnet.h5``, ``onet.h5``, or a dict
+        ``{"pnet": path, "rnet": path, "onet": path}`` (a net left out, or None, gets the bundled
+        file); default: the bundled weights. Every file is checked (names, shapes, dtype).
+
+    Bad arguments raise ``TypeError`` (wrong type) or ``ValueError`` (wrong value; a
+    :class:`~mtcnn_np.weights.WeightsError` for weights) naming the argument.
+
+    One detector may be shared by several threads: ``detect`` keeps no per-call state on
+    ``self``, and the same input gives bit-identical output (see the README, "Inputs").
     """
 
     #: Verification only: set True to reproduce the canonical port's single-cell bug (see
@@ -52,41 +65,65 @@ class MTCNN:
     def __init__(self, min_face_size: float = 20, scale_factor: float = 0.709,
                  steps_threshold: tuple = (0.6, 0.7, 0.7),
                  nms_thresholds: tuple = (0.5, 0.7, 0.7, 0.7),
-                 weights: str | Path | None = None):
+                 weights: str | os.PathLike | dict | None = None):
         self.min_face_size = _positive("min_face_size", min_face_size)
         self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
         self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
         self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
-        folder = Path(weights) if weights is not None else None
-        self.pnet = load_pnet(folder / "pnet.h5" if folder else None)
-        self.rnet = load_rnet(folder / "rnet.h5" if folder else None)
-        self.onet = load_onet(folder / "onet.h5" if folder else None)
+        paths = _weight_paths(weights)
+        self.pnet = load_pnet(paths["pnet"])
+        self.rnet = load_rnet(paths["rnet"])
+        self.onet = load_onet(paths["onet"])
 
     # -- public API -------------------------------------------------------------------------
 
-    def detect_faces(self, image):
+    def detect_faces(self, image, *, bgr: bool = False, value_range: tuple | None = None
+                     ) -> list:
         """Faces in the ``mtcnn`` package's format.
 
         Parameters
         ----------
-        image : (H, W, 3) uint8 RGB array, a ``PIL.Image``, or a path — or a list of these.
+        image : one image or a list of images; each one of
+            - an (H, W, 3) uint8 RGB array (as Pillow and matplotlib read it), used as is;
+            - (H, W) or (H, W, 1) grayscale (replicated), (H, W, 4) RGBA (alpha dropped);
+            - a uint16 array, read as full-range 16-bit (65535 is white);
+            - a float or other integer array, with ``value_range``;
+            - a ``PIL.Image`` in any mode (16-bit modes scaled, not clipped), used as it is;
+            - a path or binary file object, decoded by Pillow and turned upright by its EXIF
+              orientation tag.
+        bgr : the arrays are OpenCV's BGR (or BGRA): channels are reversed. Arrays only.
+        value_range : ``(lo, hi)``, the values meaning black and white, e.g. ``(0, 1)`` for
+            floats in [0, 1]. Required for float and non-uint8/uint16 integer data.
 
         Returns
         -------
         ``[{'box': [x, y, w, h], 'confidence': float, 'keypoints': {'left_eye': (x, y),
         'right_eye': ..., 'nose': ..., 'mouth_left': ..., 'mouth_right': ...}}, ...]``, best
-        first; ``[]`` when there is no face. For a list of images, a list of such lists.
+        first; ``[]`` when there is no face (also for images smaller than 12 px). For a list of
+        images, a list of such lists. As in the ``mtcnn`` package, ``x, y`` are clipped at 0
+        but a face cut by the right or bottom border can have ``x + w > W`` or ``y + h > H``,
+        and keypoints are not clipped.
+
+        Raises
+        ------
+        TypeError for an unsupported type or dtype, ValueError for an unsupported shape, fewer
+        than 2 pixels, NaN/inf, values outside ``value_range``, or an unreadable file; the
+        message says what is expected. The caller's array is never modified.
         """
         if isinstance(image, (list, tuple)):
-            return [self.detect(im).to_mtcnn() for im in image]
-        return self.detect(image).to_mtcnn()
+            return [self.detect(im, bgr=bgr, value_range=value_range).to_mtcnn() for im in image]
+        return self.detect(image, bgr=bgr, value_range=value_range).to_mtcnn()
 
-    def detect(self, image, trace: bool = False) -> Detections:
-        """Faces as arrays (float, unclipped boxes; scores; accurate landmarks).
+    def detect(self, image, trace: bool = False, *, bgr: bool = False,
+               value_range: tuple | None = None) -> Detections:
+        """Faces as arrays: float boxes ``[x1, y1, x2, y2]`` *not* clipped to the image (a face
+        cut by the border may have x1 < 0 or x2 > W), scores, accurate landmarks.
 
-        ``trace=True`` also records every intermediate in ``result.trace`` (see ``trace.py``).
+        ``image``, ``bgr`` and ``value_range``: one image, as in :meth:`detect_faces` (and
+        ``mtcnn_np.image``, which lists every conversion). ``trace=True`` also records every
+        intermediate in ``result.trace`` (see ``trace.py``).
         """
-        rgb = load_image(image)
+        rgb = load_image(image, bgr=bgr, value_range=value_range)
         record = Trace() if trace else None
         if record is not None:
             record.add("input/image", rgb)
@@ -105,10 +142,10 @@ class MTCNN:
         _add(record, "pyramid/scales", np.array(scales))
         found = []
         for k, scale in enumerate(scales):
-            # 1.2 resize (area, rounded to uint8), normalise, run P-Net on the whole level.
+            # 1.2 resize (area, rounded to uint8), normalise, run P-Net on the level.
             level = pyramid_level(rgb, scale)
             layers = {} if record is not None else None
-            prob, offsets = self.pnet.forward(to_nchw(normalize(level)), record=layers)
+            prob, offsets = self._pnet_on_level(level, layers)
             # 1.3 every cell with prob ≥ t1 is a candidate window; NMS within the scale.
             boxes, scores, cell_offsets = candidates_from_pnet(
                 prob[0, 1], offsets[0], scale, t1, self.reproduce_single_cell_bug)
@@ -170,21 +207,49 @@ class MTCNN:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _pnet_on_level(self, level: np.ndarray, layers: dict | None) -> tuple:
+        """P-Net on one pyramid level (H, W, 3) uint8 → prob (1, 2, h, w), offsets (1, 4, h, w).
+
+        The level goes through P-Net in bands of rows (``Network.row_bands``): the output is
+        the same as in one pass, but only one band is normalised and convolved at a time, so
+        memory stays bounded on huge images and each band's work fits in cache. When tracing,
+        one pass over the whole level, so that every layer's full map can be recorded.
+        """
+        if layers is not None:
+            return self.pnet.forward(to_nchw(normalize(level)), record=layers)
+        height, width = self.pnet.output_size(*level.shape[:2])
+        maps: list = []
+        first = 0                                   # the band's first output row
+        for rows in self.pnet.row_bands(*level.shape[:2]):
+            parts = self.pnet.forward(to_nchw(normalize(level[rows])))
+            if not maps:                            # (1, channels, height, width) each
+                maps = [np.empty(p.shape[:2] + (height, width), p.dtype) for p in parts]
+            for full, part in zip(maps, parts):
+                full[:, :, first:first + part.shape[2]] = part
+            first += parts[0].shape[2]
+        return tuple(maps)
+
     def _run_on_crops(self, net, rgb: np.ndarray, boxes: np.ndarray, record: Trace | None
                       ) -> tuple:
-        """Run R-Net or O-Net on every box's crop, CHUNK crops at a time.
+        """Run R-Net or O-Net on every box's crop: CHUNK boxes cropped at a time, each chunk
+        through the net in batches of NET_PIXELS input pixels.
 
         Returns the net's outputs concatenated over chunks: prob (K, 2), offsets (K, 4)[,
         landmarks (K, 10)]; with zero boxes, arrays with zero rows.
         """
         size = net.input_size
+        batch = max(1, NET_PIXELS // (size * size))
         chunks = []
         layers: dict = {}
         for start in range(0, len(boxes), CHUNK):
             crops = crop_and_resize(rgb, boxes[start:start + CHUNK], size)  # (n, s, s, 3) f64
             x = to_nchw(normalize(crops))                                   # (n, 3, s, s) f32
             record_chunk = {} if record is not None else None
-            chunks.append(net.forward(x, record=record_chunk))
+            if record is None:
+                outputs = [net.forward(x[i:i + batch]) for i in range(0, len(x), batch)]
+                chunks.append(tuple(np.concatenate(parts) for parts in zip(*outputs)))
+            else:                                  # one pass, so every layer is recorded whole
+                chunks.append(net.forward(x, record=record_chunk))
             if record is not None:
                 layers.setdefault("input", []).append(x)
                 for name, value in record_chunk.items():
@@ -252,6 +317,32 @@ def _in_range(name: str, value, low: float, high: float, open_ends: bool = False
 
 
 def _thresholds(name: str, values, count: int) -> tuple:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or len(values) != count:
+    # A list, tuple or 1-D array; not a str, set or dict (whose order or items are not numbers).
+    ordered = isinstance(values, (Sequence, np.ndarray)) and not isinstance(values, (str, bytes))
+    if not ordered or np.ndim(values) != 1 or len(values) != count:
         raise ValueError(f"{name} must be a sequence of {count} numbers in [0, 1], got {values!r}")
     return tuple(_in_range(f"{name}[{i}]", v, 0, 1) for i, v in enumerate(values))
+
+
+def _weight_paths(weights) -> dict:
+    """``{net: Path, or None for the bundled file}`` from MTCNN's ``weights`` argument."""
+    expected = ("weights must be None, a folder holding pnet.h5, rnet.h5, onet.h5, or a dict "
+                "{'pnet': path, 'rnet': path, 'onet': path}")
+    if weights is None:
+        return dict.fromkeys(NETS)
+    if isinstance(weights, dict):
+        unknown = sorted(map(repr, set(weights) - set(NETS)))
+        if unknown:
+            raise ValueError(f"{expected}; unknown key(s) {', '.join(unknown)}")
+        for net, path in weights.items():
+            if path is not None and not isinstance(path, (str, os.PathLike)):
+                raise TypeError(f"{expected}; weights[{net!r}] has type {type(path).__name__}")
+        return {net: None if weights.get(net) is None else Path(weights[net]) for net in NETS}
+    if not isinstance(weights, (str, os.PathLike)):
+        raise TypeError(f"{expected}; got {type(weights).__name__}")
+    folder = Path(weights)
+    if folder.is_file():
+        raise WeightsError(f"{expected}; {folder} is a file (for single files use the dict)")
+    if not folder.is_dir():
+        raise WeightsError(f"weights folder not found: {folder}")
+    return {net: folder / f"{net}.h5" for net in NETS}

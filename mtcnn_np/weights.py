@@ -111,22 +111,39 @@ def _read_params(net: str, path: Path) -> dict:
 
     params: dict = {}
     with h5py.File(path, "r") as f:
+        _check_net_attr(f, net, path)
         for layer, shapes in parameter_shapes(SPECS[net]).items():
             if layer not in f:
                 raise WeightsError(f"{path}: layer {layer!r} of {net} is missing")
             params[layer] = {}
             for pname, shape in shapes.items():
                 key = f"{layer}/{pname}"
-                if key not in f:
+                if key not in f or not isinstance(f[key], h5py.Dataset):
                     raise WeightsError(f"{path}: parameter {key!r} of {net} is missing")
-                array = np.ascontiguousarray(f[key][()], dtype=np.float32)
-                if array.shape != shape:
-                    raise WeightsError(f"{path}: {key} has shape {array.shape}, "
+                dtype = f[key].dtype
+                if dtype.kind != "f" or dtype.itemsize != 4:             # float32, any byte order
+                    # Refuse rather than cast: float64 would be silently rounded, ints are
+                    # surely not weights. save_weights writes float32.
+                    raise WeightsError(f"{path}: {key} has dtype {dtype}, {net} needs "
+                                       "float32 (write the file with mtcnn_np.weights."
+                                       "save_weights)")
+                if f[key].shape != shape:                  # checked before reading it
+                    raise WeightsError(f"{path}: {key} has shape {f[key].shape}, "
                                        f"{net} needs {shape}")
+                array = np.ascontiguousarray(f[key][()], dtype=np.float32)
                 if not np.isfinite(array).all():
                     raise WeightsError(f"{path}: {key} contains NaN or infinity")
                 params[layer][pname] = array
     return params
+
+
+def _check_net_attr(f, net: str, path: Path) -> None:
+    """Files written by :func:`save_weights` say which net they hold: catch a swapped file."""
+    stored = f.attrs.get("net")
+    if isinstance(stored, bytes):
+        stored = stored.decode()
+    if stored is not None and stored != net:
+        raise WeightsError(f"{path}: holds {stored} weights, not {net}")
 
 
 def save_weights(net: str, params: dict, path: str | Path, source: str = "") -> None:

@@ -88,8 +88,9 @@ def test_caller_array_is_not_modified(detector, hopper):
 @pytest.mark.parametrize("image,error,message", [
     (np.zeros((50, 50, 3), np.float32), TypeError, "uint8"),
     (np.zeros((50, 50, 3), np.int64), TypeError, "uint8"),
-    (np.zeros((50, 50), np.uint8), ValueError, r"\(H, W, 3\)"),
-    (np.zeros((50, 50, 4), np.uint8), ValueError, r"\(H, W, 3\)"),
+    # (50, 50) gray and (50, 50, 4) RGBA are now accepted (tests/test_inputs.py)
+    (np.zeros((50, 50, 2), np.uint8), ValueError, r"\(H, W, 3\)"),
+    (np.zeros((50, 50, 5), np.uint8), ValueError, r"\(H, W, 3\)"),
     (np.zeros((0, 0, 3), np.uint8), ValueError, "at least 2 pixels"),
     (np.zeros((1, 1, 3), np.uint8), ValueError, "at least 2 pixels"),
     ([[1, 2, 3]], TypeError, "PIL.Image"),
@@ -127,10 +128,21 @@ def test_bad_paths(detector, tmp_path):
     ({"steps_threshold": (0.6, 0.7, 1.5)}, ValueError, r"steps_threshold\[2\] must be in"),
     ({"nms_thresholds": (0.5, 0.7, 0.7)}, ValueError, "4 numbers"),
     ({"steps_threshold": "abc"}, ValueError, "3 numbers"),
+    ({"steps_threshold": {0.6, 0.7, 0.8}}, ValueError, "3 numbers"),          # a set has no order
+    ({"steps_threshold": np.full((3, 1), 0.7)}, ValueError, "3 numbers"),
+    ({"steps_threshold": (0.6, 0.7, None)}, TypeError, r"steps_threshold\[2\] must be a number"),
+    ({"min_face_size": True}, TypeError, "min_face_size must be a number"),
+    ({"scale_factor": float("inf")}, ValueError, "finite"),
 ])
 def test_parameters_are_validated(kwargs, error, message):
     with pytest.raises(error, match=message):
         MTCNN(**kwargs)
+
+
+def test_numpy_numbers_and_arrays_are_accepted():
+    detector = MTCNN(min_face_size=np.int64(30), scale_factor=np.float32(0.5),
+                     steps_threshold=np.array([0.6, 0.7, 0.7]))
+    assert detector.steps_threshold == (0.6, 0.7, 0.7) and detector.min_face_size == 30.0
 
 
 def test_missing_weights_folder(tmp_path):

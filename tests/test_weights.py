@@ -118,3 +118,84 @@ def test_tampered_bundled_file_is_refused(tmp_path, monkeypatch):
 def test_unknown_net():
     with pytest.raises(ValueError, match="unknown net"):
         W.load_weights("qnet")
+
+
+# -- wrong dtypes, swapped files, and MTCNN(weights=...) -----------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int32, np.float16])
+def test_wrong_dtype_is_named(tmp_path, dtype):
+    # Right names and shapes, wrong dtype: refused, not silently cast.
+    path = copy_bundled(tmp_path)
+    with h5py.File(path, "a") as f:
+        values = f["conv2/weight"][()]
+        del f["conv2/weight"]
+        f["conv2/weight"] = values.astype(dtype)
+    with pytest.raises(W.WeightsError, match=rf"conv2/weight has dtype {np.dtype(dtype)}.*float32"):
+        load_pnet(path)
+
+
+def test_big_endian_float32_is_accepted(tmp_path):
+    path = copy_bundled(tmp_path)
+    with h5py.File(path, "a") as f:
+        values = f["conv2/weight"][()]
+        del f["conv2/weight"]
+        f["conv2/weight"] = values.astype(">f4")
+    np.testing.assert_array_equal(load_pnet(path).params["conv2"]["weight"], values)
+
+
+def test_parameter_that_is_a_group_is_missing(tmp_path):
+    path = copy_bundled(tmp_path)
+    with h5py.File(path, "a") as f:
+        del f["conv1/bias"]
+        f["conv1"].create_group("bias")
+    with pytest.raises(W.WeightsError, match="'conv1/bias' of pnet is missing"):
+        load_pnet(path)
+
+
+def test_swapped_file_names_the_net_it_holds(tmp_path):
+    path = tmp_path / "pnet.h5"
+    shutil.copy(W.bundled_weights_dir() / "onet.h5", path)            # an O-Net named pnet.h5
+    with pytest.raises(W.WeightsError, match="holds onet weights, not pnet"):
+        load_pnet(path)
+
+
+def test_mtcnn_weights_as_a_dict_of_paths(tmp_path):
+    from mtcnn_np import MTCNN
+
+    path = copy_bundled(tmp_path, "rnet")
+    with h5py.File(path, "a") as f:
+        f["conv1/bias"][0] += 1                                       # a "fine-tuned" R-Net
+    detector = MTCNN(weights={"rnet": path})                          # P-Net, O-Net: bundled
+    bundled = W.load_weights("rnet")["conv1"]["bias"]
+    assert detector.rnet.params["conv1"]["bias"][0] == bundled[0] + 1
+    assert detector.pnet.params["conv1"]["bias"].tolist() == \
+        W.load_weights("pnet")["conv1"]["bias"].tolist()
+    folder = tmp_path / "all"
+    folder.mkdir()
+    for net in SPECS:
+        copy_bundled(folder, net)
+    assert MTCNN(weights=str(folder)).onet.params.keys() == MTCNN().onet.params.keys()
+
+
+@pytest.mark.parametrize("weights,error,message", [
+    ({"qnet": "x.h5"}, ValueError, "unknown key.*'qnet'"),
+    ({"pnet": 3}, TypeError, r"weights\['pnet'\] has type int"),
+    (42, TypeError, "weights must be None, a folder.*got int"),
+    (["pnet.h5"], TypeError, "got list"),
+])
+def test_mtcnn_weights_argument_is_validated(weights, error, message):
+    from mtcnn_np import MTCNN
+
+    with pytest.raises(error, match=message):
+        MTCNN(weights=weights)
+
+
+def test_mtcnn_weights_folder_errors(tmp_path):
+    from mtcnn_np import MTCNN
+
+    with pytest.raises(W.WeightsError, match="weights folder not found"):
+        MTCNN(weights=tmp_path / "nowhere")
+    with pytest.raises(W.WeightsError, match="is a file.*dict"):
+        MTCNN(weights=copy_bundled(tmp_path))
+    with pytest.raises(W.WeightsError, match="rnet weights file not found"):
+        MTCNN(weights={"rnet": tmp_path / "missing.h5"})
