@@ -5,20 +5,27 @@ H rows, W columns (the image is *not* transposed; see ``weights/README.md``). De
 ``(N, D)``.
 """
 
-from .activations import prelu, softmax
-from .conv import conv2d, conv_output_size
-from .dense import dense, flatten
-from .im2col import im2col
-from .pool import max_pool2d, pool_output_size
+from .activations import prelu, prelu_backward, softmax, softmax_backward
+from .conv import conv2d, conv2d_backward, conv_output_size
+from .dense import dense, dense_backward, flatten, flatten_backward
+from .im2col import col2im, im2col
+from .pool import max_pool2d, max_pool2d_backward, pool_output_size
 
 __all__ = [
+    "col2im",
     "conv2d",
+    "conv2d_backward",
     "conv_output_size",
     "dense",
+    "dense_backward",
     "flatten",
+    "flatten_backward",
     "im2col",
     "max_pool2d",
+    "max_pool2d_backward",
     "pool_output_size",
     "prelu",
+    "prelu_backward",
     "softmax",
+    "softmax_backward",
 ]

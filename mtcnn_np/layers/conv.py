@@ -12,6 +12,30 @@ def conv_output_size(size: int, kernel: int, stride: int = 1) -> int:
     return (size - kernel) // stride + 1
 
 
+BLOCK = 64  # product(): columns handed to BLAS in whole blocks of this many
+
+
+def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a (F, K) and b (K, N), with b's columns given to BLAS in blocks of 64.
+
+    Why: BLAS computes the last (N mod its kernel width) columns of a product with narrower
+    kernels that round differently, so a column's bits would depend on where it falls in the
+    matrix. In whole blocks (the tail zero-padded) every column goes through the same kernel:
+    a pixel's result then does not depend on how many pixels are convolved with it — P-Net in
+    bands gives exactly the bits of one pass, and a crop the same bits in any batch.
+    """
+    n = b.shape[1]
+    whole = n - n % BLOCK
+    y = np.empty((a.shape[0], n), dtype=np.result_type(a, b))
+    if whole:
+        np.matmul(a, b[:, :whole], out=y[:, :whole])
+    if whole < n:
+        tail = np.zeros((b.shape[0], BLOCK), dtype=b.dtype)
+        tail[:, :n - whole] = b[:, whole:]
+        y[:, whole:] = (a @ tail)[:, :n - whole]
+    return y
+
+
 def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1) -> np.ndarray:
     """y[n, f] = b[f] + Σ_c Σ_ij w[f, c, i, j] · x[n, c, y·s + i, x·s + j].
 
@@ -34,7 +58,39 @@ def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1) -> np.n
         raise ValueError(f"conv2d: input {h}×{width} is smaller than the {kh}×{kw} kernel")
     ho, wo = conv_output_size(h, kh, stride), conv_output_size(width, kw, stride)
     cols = im2col(x, kh, kw, stride)                      # (C·kh·kw, N·Ho·Wo)
-    y = w.reshape(f, c * kh * kw) @ cols                  # (F, N·Ho·Wo): one matrix product
+    y = product(w.reshape(f, c * kh * kw), cols)          # (F, N·Ho·Wo): one matrix product
     y += b[:, None]
     y = y.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)     # (N, F, Ho, Wo)
+    # For one image (P-Net) this is already contiguous and costs nothing; for a batch of crops
+    # it is one copy of the output, small beside the im2col copy of 9× as many values.
     return np.ascontiguousarray(y)
+
+
+def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray,
+                    stride: int = 1) -> tuple:
+    """Gradients of :func:`conv2d` (for training; the detector never calls this).
+
+    Recomputes ``im2col(x)`` from the forward's inputs rather than caching it, so inference
+    pays nothing for training. With ``Y = Wm · cols + b`` (``Wm = w.reshape(F, C·kh·kw)``):
+    ``dWm = dY · colsᵀ``, ``db = Σ dY``, ``dcols = Wmᵀ · dY`` and ``dx = col2im(dcols)``.
+
+    Parameters
+    ----------
+    dy : (N, F, Ho, Wo), the gradient of the loss with respect to the output of conv2d.
+    x, w, b, stride : the forward's arguments, in the forward's order.
+
+    Returns
+    -------
+    dx : (N, C, H, W), dw : (F, C, kh, kw), db : (F,)
+    """
+    # Imported here so that this training-only addition is self-contained.
+    from .im2col import col2im, im2col
+
+    f, _, kh, kw = w.shape
+    dy_rows = dy.transpose(1, 0, 2, 3).reshape(f, -1)        # (F, N·Ho·Wo), columns (n, y, x)
+    cols = im2col(x, kh, kw, stride)                          # (C·kh·kw, N·Ho·Wo)
+    dw = (dy_rows @ cols.T).reshape(w.shape)                  # (F, C, kh, kw)
+    db = dy_rows.sum(axis=1)                                  # (F,)
+    dcols = w.reshape(f, -1).T @ dy_rows                      # (C·kh·kw, N·Ho·Wo)
+    dx = col2im(dcols, x.shape, kh, kw, stride)               # (N, C, H, W)
+    return dx, dw, db

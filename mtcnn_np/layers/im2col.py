@@ -28,6 +28,8 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1) -> np.ndarray:
     n, c, h, w = x.shape
     ho = (h - kh) // stride + 1
     wo = (w - kw) // stride + 1
+    if kh == kw == stride == 1:                 # 1×1 (P-Net's heads): the input itself
+        return x.transpose(1, 0, 2, 3).reshape(c, n * h * w)   # a view when N = 1
     cols = np.empty((c, kh, kw, n, ho, wo), dtype=x.dtype)
     # One strided copy per kernel tap (kh·kw of them), never a loop over pixels: tap (i, j) of
     # every window is the input shifted by (i, j) and sampled every `stride` pixels.
@@ -38,3 +40,35 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1) -> np.ndarray:
             # (N, C, Ho, Wo) -> (C, N, Ho, Wo)
             cols[:, i, j] = x[:, :, rows, columns].transpose(1, 0, 2, 3)
     return cols.reshape(c * kh * kw, n * ho * wo)
+
+
+def col2im(cols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1) -> np.ndarray:
+    """The adjoint of :func:`im2col`: add every column back onto the window it came from.
+
+    Used by the convolution's backward pass (``dx = col2im(Wᵀ · dy)``). Where windows overlap
+    (stride < kernel) a pixel receives the sum of its contributions, because it fed every one of
+    those windows in the forward pass.
+
+    Parameters
+    ----------
+    cols : (C·kh·kw, N·Ho·Wo), rows over (c, i, j) and columns over (n, y, x), as im2col makes.
+    x_shape : (N, C, H, W), the shape of the array im2col unfolded.
+    kh, kw, stride : as given to im2col.
+
+    Returns
+    -------
+    x : (N, C, H, W), same dtype as ``cols``; pixels no window covers are 0.
+    """
+    n, c, h, w = x_shape
+    ho = (h - kh) // stride + 1
+    wo = (w - kw) // stride + 1
+    taps = cols.reshape(c, kh, kw, n, ho, wo)
+    x = np.zeros((n, c, h, w), dtype=cols.dtype)
+    # The mirror of im2col's loop: one strided add per kernel tap, never a loop over pixels.
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i, i + stride * (ho - 1) + 1, stride)
+            columns = slice(j, j + stride * (wo - 1) + 1, stride)
+            # (C, N, Ho, Wo) -> (N, C, Ho, Wo)
+            x[:, :, rows, columns] += taps[:, i, j].transpose(1, 0, 2, 3)
+    return x
