@@ -121,21 +121,7 @@ class Network:
         return record
 
     def _apply(self, layer: Layer, x: np.ndarray) -> np.ndarray:
-        p = self.params.get(layer.name, {})
-        if layer.op == "conv":
-            return L.conv2d(x, p["weight"], p["bias"])
-        if layer.op == "prelu":
-            return L.prelu(x, p["alpha"])
-        if layer.op == "maxpool":
-            kernel, stride = layer.size
-            return L.max_pool2d(x, kernel, stride)
-        if layer.op == "flatten":
-            return L.flatten(x)
-        if layer.op == "dense":
-            return L.dense(x, p["weight"], p["bias"])
-        if layer.op == "softmax":
-            return L.softmax(x, axis=1)
-        raise ValueError(f"unknown layer op {layer.op!r}")
+        return layer_forward(layer, self.params.get(layer.name, {}), x)
 
     def _check_input(self, x: np.ndarray) -> None:
         if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[1] != 3:
@@ -151,3 +137,24 @@ class Network:
 
     def __repr__(self) -> str:
         return f"Network({self.name!r}, layers={[layer.name for layer in self.spec]})"
+
+
+def layer_forward(layer: Layer, p: dict, x: np.ndarray) -> np.ndarray:
+    """One layer's output. ``p`` holds its parameters (``weight``, ``bias`` or ``alpha``).
+
+    Shared by :class:`Network` and the training code's forward walk (``training/backprop.py``).
+    """
+    if layer.op == "conv":
+        return L.conv2d(x, p["weight"], p["bias"])
+    if layer.op == "prelu":
+        return L.prelu(x, p["alpha"])
+    if layer.op == "maxpool":
+        kernel, stride = layer.size
+        return L.max_pool2d(x, kernel, stride)
+    if layer.op == "flatten":
+        return L.flatten(x)
+    if layer.op == "dense":
+        return L.dense(x, p["weight"], p["bias"])
+    if layer.op == "softmax":
+        return L.softmax(x, axis=1)
+    raise ValueError(f"unknown layer op {layer.op!r}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layers as L
+from ..nets.network import layer_forward
 from ..nets.spec import Layer
 
 INPUT = "input"
@@ -25,24 +26,6 @@ def layer_inputs(spec: list) -> list:
     (``"input"`` for the first layer)."""
     names = [INPUT] + [layer.name for layer in spec[:-1]]
     return [layer.source or previous for layer, previous in zip(spec, names)]
-
-
-def layer_forward(layer: Layer, p: dict, x: np.ndarray) -> np.ndarray:
-    """One layer's output. ``p`` holds its parameters (``weight``, ``bias`` or ``alpha``)."""
-    if layer.op == "conv":
-        return L.conv2d(x, p["weight"], p["bias"])
-    if layer.op == "prelu":
-        return L.prelu(x, p["alpha"])
-    if layer.op == "maxpool":
-        kernel, stride = layer.size
-        return L.max_pool2d(x, kernel, stride)
-    if layer.op == "flatten":
-        return L.flatten(x)
-    if layer.op == "dense":
-        return L.dense(x, p["weight"], p["bias"])
-    if layer.op == "softmax":
-        return L.softmax(x, axis=1)
-    raise ValueError(f"unknown layer op {layer.op!r}")
 
 
 def layer_backward(layer: Layer, p: dict, x: np.ndarray, dy: np.ndarray) -> tuple:
