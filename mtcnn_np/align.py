@@ -22,6 +22,7 @@ import numbers
 
 import numpy as np
 
+from .crops import gather_pixels
 from .image import load_image
 from .landmarks import NAMES
 from .resize import resize_area
@@ -229,14 +230,12 @@ def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray,
 def _cut(rgb: np.ndarray, left: np.ndarray, top: np.ndarray, side: int, border: str
          ) -> np.ndarray:
     """(n, side, side, 3) uint8 windows at (left, top), padded outside the image."""
-    h, w = rgb.shape[:2]
-    rows = top[:, None] + np.arange(side)                                   # (n, side)
-    cols = left[:, None] + np.arange(side)
-    crops = rgb[np.clip(rows, 0, h - 1)[:, :, None], np.clip(cols, 0, w - 1)[:, None, :]]
+    rows = (top[:, None] + np.arange(side))[:, :, None]                     # (n, side, 1)
+    cols = (left[:, None] + np.arange(side))[:, None, :]                    # (n, 1, side)
     if border == "constant":
-        inside = ((rows >= 0) & (rows < h))[:, :, None] & ((cols >= 0) & (cols < w))[:, None, :]
-        crops[~inside] = 0
-    return crops
+        return gather_pixels(rgb, rows, cols)                               # zeros outside
+    h, w = rgb.shape[:2]
+    return rgb[np.clip(rows, 0, h - 1), np.clip(cols, 0, w - 1)]            # repeat the edge
 
 
 # -- reading ``faces`` in any of its forms ------------------------------------------------------

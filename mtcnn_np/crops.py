@@ -48,7 +48,7 @@ def padded_crops(image: np.ndarray, boxes: np.ndarray, height: int, width: int) 
     """
     rows = boxes[:, 1, None].astype(np.int64) - 1 + np.arange(height)   # (K, height) 0-based
     cols = boxes[:, 0, None].astype(np.int64) - 1 + np.arange(width)    # (K, width)
-    crops = _gather(image, rows[:, :, None], cols[:, None, :])          # (K, height, width, 3)
+    crops = gather_pixels(image, rows[:, :, None], cols[:, None, :])  # (K, height, width, 3)
     return crops.astype(np.float64)
 
 
@@ -191,7 +191,7 @@ def _row_pass(image: np.ndarray, top: np.ndarray, left: np.ndarray, hb: int,
             pixels = _cut(image, top + first, start, rows, wb)          # (K, rows, wb, 3)
         else:
             ys, xs = top[:, None] + first + np.arange(rows), left[:, None] + np.arange(wb)
-            pixels = _gather(image, ys[:, :, None], xs[:, None, :])
+            pixels = gather_pixels(image, ys[:, :, None], xs[:, None, :])
         flat = np.asarray(pixels.transpose(0, 1, 3, 2), dtype=np.float64, order="C")
         flat = flat.reshape(k, rows * 3, wb)                           # (K, rows·3, wb)
         h[:, first:first + rows] = np.matmul(flat, matrices).reshape(k, rows, 3, size)
@@ -266,7 +266,7 @@ def _shift_rows(matrices: np.ndarray, shift: np.ndarray) -> np.ndarray:
     return matrices
 
 
-def _gather(image: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def gather_pixels(image: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """image[rows, cols], 0 where (rows, cols) is outside the image.
 
     rows, cols : integer arrays that broadcast together to shape S → returns (*S, C), the
