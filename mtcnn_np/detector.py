@@ -244,18 +244,17 @@ class MTCNN:
         for start in range(0, len(boxes), CHUNK):
             crops = crop_and_resize(rgb, boxes[start:start + CHUNK], size)  # (n, s, s, 3) f64
             x = to_nchw(normalize(crops))                                   # (n, 3, s, s) f32
-            record_chunk = {} if record is not None else None
             if record is None:
                 outputs = [net.forward(x[i:i + batch]) for i in range(0, len(x), batch)]
                 chunks.append(tuple(np.concatenate(parts) for parts in zip(*outputs)))
             else:                                  # one pass, so every layer is recorded whole
+                record_chunk: dict = {}
                 chunks.append(net.forward(x, record=record_chunk))
-            if record is not None:
                 layers.setdefault("input", []).append(x)
                 for name, value in record_chunk.items():
                     layers.setdefault(name, []).append(value)
         if not chunks:
-            widths = {"pnet": (2, 4), "rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
+            widths = {"rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
             return tuple(np.zeros((0, w), np.float32) for w in widths)
         if record is not None:
             for name, parts in layers.items():
