@@ -11,7 +11,12 @@ regime from the scales ``scale = 1 / (dst / src)`` of the two axes:
   under its footprint, weighted by the overlap. Separable: along the rows first, then down.
 * **C, "linear"** — some axis enlarges: two-tap "area-linear" interpolation on *both* axes.
 
-Same size is a copy. The arithmetic is OpenCV's: float32 weights, float32 working values for
+Same size is a copy. Shrinking a uint8 image by a large factor (pyramid levels far down) takes
+a shortcut to the same bytes: the true area averages from exact integer sums of pixel runs, then
+OpenCV's float32 arithmetic replayed only on the few pixels whose true value lies within its
+error bound of a rounding tie (see "Regime B for uint8 images with large shrink factors").
+
+The arithmetic is OpenCV's: float32 weights, float32 working values for
 uint8 and float32 images and float64 for float64 images, one rounding per product and per add
 (no FMA, no reordering), and OpenCV's rounding to uint8.
 
@@ -105,15 +110,35 @@ class AreaTaps(NamedTuple):
     count: np.ndarray
 
 
-@functools.lru_cache(maxsize=256)
-def area_weights(src: int, dst: int) -> AreaTaps:
-    """OpenCV's area weight table for shrinking ``src`` → ``dst`` pixels (regime B).
+class AreaSpans(NamedTuple):
+    """Regime-B footprint of each destination along one axis, as OpenCV splits it: a partial
+    pixel before, a run of whole pixels, a partial pixel after.
 
-    Destination d covers the source span [f1, f2) = [d·scale, d·scale + scale). Its taps are the
-    partial pixel before ⌈f1⌉, the whole pixels, then the partial pixel at ⌊f2⌋; each weight is
-    the overlap divided by the cell width, computed in float64 and *stored as float32*.
-    Fragments of at most 1e-3 px are dropped, so weights need not sum to 1 (RESIZE.md, B).
-    The returned arrays are cached: they are read-only.
+    start, stop  : (dst,) intp — the whole pixels are start … stop − 1 (possibly none).
+    lead, trail  : (dst,) bool — the partial pixels start − 1 and stop exist (overlap > 1e-3).
+    lead_weight, whole_weight, trail_weight : (dst,) float32 — each pixel's weight; a partial
+                   pixel that does not exist weighs 0.
+    count        : (dst,) intp number of taps, lead + (stop − start) + trail ≥ 1.
+    """
+
+    start: np.ndarray
+    stop: np.ndarray
+    lead: np.ndarray
+    trail: np.ndarray
+    lead_weight: np.ndarray
+    whole_weight: np.ndarray
+    trail_weight: np.ndarray
+    count: np.ndarray
+
+
+@functools.lru_cache(maxsize=256)
+def area_spans(src: int, dst: int) -> AreaSpans:
+    """OpenCV's area footprints for shrinking ``src`` → ``dst`` pixels (regime B).
+
+    Destination d covers the source span [f1, f2) = [d·scale, d·scale + scale): the partial
+    pixel before ⌈f1⌉, the whole pixels, then the partial pixel at ⌊f2⌋; each weight is the
+    overlap divided by the cell width, computed in float64 and *stored as float32*. Fragments of
+    at most 1e-3 px are dropped, so weights need not sum to 1 (RESIZE.md, B). Cached: read-only.
     """
     _, scale = _scales(src, dst)
     f1 = np.arange(dst, dtype=np.float64) * scale
@@ -123,17 +148,34 @@ def area_weights(src: int, dst: int) -> AreaTaps:
     s1 = np.minimum(np.ceil(f1), s2)
     lead = (s1 - f1) > _FRAGMENT                          # partial pixel s1 − 1, first
     trail = (f2 - s2) > _FRAGMENT                         # partial pixel s2, last
-    whole = (s2 - s1).astype(np.intp)                     # whole pixels s1 … s2 − 1
-    count = lead + whole + trail
+    start, stop = s1.astype(np.intp), s2.astype(np.intp)
+    spans = AreaSpans(
+        start, stop, lead, trail,
+        np.where(lead, (s1 - f1) / cell, 0).astype(np.float32),
+        (1.0 / cell).astype(np.float32),
+        np.where(trail, np.minimum(np.minimum(f2 - s2, 1.0), cell) / cell, 0).astype(np.float32),
+        lead + (stop - start) + trail)
+    _read_only(*spans)
+    return spans
+
+
+@functools.lru_cache(maxsize=256)
+def area_weights(src: int, dst: int) -> AreaTaps:
+    """OpenCV's area weight table for shrinking ``src`` → ``dst`` pixels (regime B): the taps of
+    :func:`area_spans` in accumulation order (lead, whole pixels, trail), padded to a common
+    count. The returned arrays are cached: they are read-only.
+    """
+    spans = area_spans(src, dst)
+    count, lead = spans.count, spans.lead.astype(np.intp)
     taps = np.arange(count.max())
-    rank = taps - lead[:, None]                           # tap position counted from s1
-    weight = np.where(rank < 0, ((s1 - f1) / cell)[:, None],
-                      np.where(rank < whole[:, None], (1.0 / cell)[:, None],
-                               (np.minimum(np.minimum(f2 - s2, 1.0), cell) / cell)[:, None]))
+    rank = taps - lead[:, None]                           # tap position counted from start
+    weight = np.where(rank < 0, spans.lead_weight[:, None],
+                      np.where(rank < (spans.stop - spans.start)[:, None],
+                               spans.whole_weight[:, None], spans.trail_weight[:, None]))
     real = taps < count[:, None]
-    index = (s1.astype(np.intp) - lead)[:, None] + np.minimum(taps, count[:, None] - 1)
-    weight = np.where(real, weight, 0.0).astype(np.float32)
-    _read_only(index, weight, count)
+    index = (spans.start - lead)[:, None] + np.minimum(taps, count[:, None] - 1)
+    weight = np.where(real, weight, np.float32(0)).astype(np.float32)
+    _read_only(index, weight)
     return AreaTaps(index, weight, count)
 
 
@@ -343,17 +385,18 @@ def _resize_block(x: np.ndarray, ky: int, kx: int) -> np.ndarray:
     shape = (n, h // ky, w // kx, c)
     area = ky * kx
     scale = np.float32(1) / np.float32(area)            # float32(1/area), also for float64 images
-    terms = _block_terms(x, ky, kx)
     if x.dtype == np.uint8:
-        # Exact integer sum (so the order is irrelevant), in uint16 whenever it cannot overflow.
-        total = terms[0].astype(np.uint16 if area <= 257 else np.uint32)
-        for term in terms[1:]:
-            np.add(total, term, out=total)
+        # Exact integer sums, so the order is irrelevant: each block summed at once.
+        # Down the block's rows first (whole contiguous rows), then across its columns.
+        exact = np.uint16 if area <= 257 else np.uint32
+        rows = x.reshape(n, h // ky, ky, w * c).sum(axis=2, dtype=exact)
+        total = rows.reshape(n, h // ky, w // kx, kx, c).sum(axis=3, dtype=exact)
         if ky == kx == 2 and c in (1, 3, 4):
             # OpenCV's dedicated 2×2 uint8 code rounds half up, (sum + 2) >> 2 (RESIZE.md, A);
             # it exists for 1, 3 and 4 channels only (2 channels take the generic path).
             return ((total + 2) >> 2).astype(np.uint8).reshape(shape)
         return _to_uint8(total.astype(np.float32) * scale).astype(np.uint8).reshape(shape)
+    terms = _block_terms(x, ky, kx)
     work = _work_dtype(x.dtype)
     # Generic order: sum = 0, then sum += ((a + b) + c) + d per four terms, then one at a time.
     total = np.zeros(terms[0].shape, dtype=work)
@@ -386,6 +429,9 @@ def _resize_area(x: np.ndarray, out: np.ndarray, exact: bool = False) -> None:
     Padding taps (weight 0) are simply added unless ``exact``: that adds ±0, which changes
     nothing unless the padding reads inf or NaN, so a non-finite float result is redone exactly.
     """
+    if x.dtype == np.uint8 and _sums_pay_off(x.shape[1:3], out.shape[1:3]):
+        _resize_area_by_sums(x, out)
+        return
     y_taps = area_weights(x.shape[1], out.shape[1])
     x_taps = area_weights(x.shape[2], out.shape[2])
     work = _work_dtype(x.dtype)
@@ -404,6 +450,140 @@ def _resize_area(x: np.ndarray, out: np.ndarray, exact: bool = False) -> None:
     _separable(x, out, y_taps.index, horizontal, vertical)
     if not exact and out.dtype != np.uint8 and not np.isfinite(out).all():
         _resize_area(x, out, exact=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Regime B for uint8 images with large shrink factors: exact area sums, then OpenCV's rounding
+# --------------------------------------------------------------------------------------------
+#
+# Summing tap by tap reads every source pixel about three times per pyramid level, however small
+# the level. For large factors it is cheaper to compute the true (real-number) area average
+# from sums of whole pixel runs, which are exact integers, and to ask only at the end where
+# OpenCV's float32 arithmetic could round to a different byte: its result differs from the true
+# value by at most value · (γ(Tx) + γ(Ty) + γ(Tx)·γ(Ty)), γ(n) = n·u / (1 − n·u), u = 2⁻²⁴
+# (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1: a dot product of n
+# non-negative terms summed in order; one per axis). Bytes only differ where the true value
+# lies that close to a half-integer: those few pixels are recomputed with OpenCV's arithmetic.
+
+_UNIT_ROUNDOFF = 2.0 ** -24
+_SUMS_MIN_SHRINK = 4.0      # from this shrink factor on (both axes) sums beat tap-by-tap passes
+_REPLAY_ELEMENTS = 1 << 20  # values gathered at a time when replaying OpenCV's arithmetic
+_SUMS_BAND_ELEMENTS = 1 << 16   # source values per band of destination rows: stays in cache
+
+
+def _gamma(n: np.ndarray) -> np.ndarray:
+    """Higham's γ(n) = n·u / (1 − n·u): the relative error bound of n in-order float32 steps."""
+    nu = n * _UNIT_ROUNDOFF
+    return nu / (1 - nu)
+
+
+def _vertical_sums(flat: np.ndarray, spans: AreaSpans, rows: slice, scratch: _Scratch
+                   ) -> np.ndarray:
+    """True area sums down the columns: (H, W·C) uint8 flat rows → (len(rows), W·C) float64.
+
+    Row d = lead_weight·x[start − 1] + whole_weight·Σ x[start … stop − 1] + trail_weight·x[stop].
+    The whole-row sum is an exact integer (one ``np.add.reduce`` per destination row: a
+    contiguous block of rows), and every product and sum here is exact or within 1e-13.
+    The result lives in a scratch buffer.
+    """
+    start, stop = spans.start[rows], spans.stop[rows]
+    shape = (len(start), flat.shape[1])
+    exact = np.dtype(np.uint16 if int((stop - start).max()) * 255 < 2 ** 16 else np.int64)
+    sums = scratch("s.sums", shape, exact)
+    for d, (a, b) in enumerate(zip(start.tolist(), stop.tolist())):
+        np.add.reduce(flat[a:b], axis=0, dtype=exact, out=sums[d])      # 0 when a == b
+    # Float64 products of float64 arrays: NumPy's mixed-dtype loops convert through buffers.
+    total, part = scratch("s.total", shape, np.dtype(np.float64)), scratch("s.part", shape,
+                                                                             np.dtype(np.float64))
+    np.copyto(total, sums)
+    total *= spans.whole_weight[rows, None]
+    for edge, weight in ((np.maximum(start - 1, 0), spans.lead_weight[rows]),
+                         (np.minimum(stop, len(flat) - 1), spans.trail_weight[rows])):
+        np.copyto(part, flat[edge])
+        part *= weight[:, None]
+        total += part
+    return total
+
+
+def _replay(flat: np.ndarray, channels: int, y_taps: AreaTaps, x_taps: AreaTaps,
+            rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """OpenCV's uint8 area result at a few pixels, computed its way (float32, in tap order).
+
+    flat : (H, W·C) uint8 source; rows : (k,) destination rows; values : (k,) positions in a
+    destination flat row (column·C + channel). Returns (k,) float32 sums, before rounding.
+    """
+    column, channel = np.divmod(values, channels)
+    iy, wy = y_taps.index[rows], y_taps.weight[rows]                   # (k, Ty)
+    ix, wx = x_taps.index[column], x_taps.weight[column]               # (k, Tx)
+    pixels = flat[iy[:, :, None], ix[:, None, :] * channels + channel[:, None, None]]
+    along = np.zeros(iy.shape, dtype=np.float32)                       # (k, Ty) row sums
+    for t in range(ix.shape[1]):                                       # 0 + p0 + p1 + …
+        along += pixels[:, :, t] * wx[:, t, None]
+    total = along[:, 0] * wy[:, 0]                                     # then down, in order
+    for t in range(1, iy.shape[1]):
+        total += along[:, t] * wy[:, t]
+    return total
+
+
+def _round_like_opencv(true: np.ndarray, gamma: np.ndarray, flat: np.ndarray, channels: int,
+                       y_taps: AreaTaps, x_taps: AreaTaps, first_row: int, scratch: _Scratch
+                       ) -> np.ndarray:
+    """OpenCV's bytes from the true area averages ``true`` (r, Wd·C) float64 of destination rows
+    first_row …: round half to even, except where OpenCV's float32 sum may land on the other
+    side of a half-integer — within true·gamma (+ 2e-9 for the float64 sums) of it — where its
+    own arithmetic decides (:func:`_replay`). gamma : broadcastable to ``true``, the relative
+    error bound. Returns (r, Wd·C) float64 in 0…255, in ``true``'s buffer.
+    """
+    distance = scratch("r.distance", true.shape, np.dtype(np.float64))
+    np.floor(true, out=distance)
+    np.subtract(true, distance, out=distance)
+    distance -= 0.5
+    np.abs(distance, out=distance)                         # |true − nearest half-integer|
+    bound = scratch("r.bound", true.shape, np.dtype(np.float64))
+    np.multiply(true, gamma, out=bound)
+    bound += 2e-9
+    rows, positions = np.nonzero(distance <= bound)
+    values = np.rint(true, out=true)
+    per_pixel = y_taps.index.shape[1] * x_taps.index.shape[1]
+    step = max(1, _REPLAY_ELEMENTS // per_pixel)
+    for i in range(0, len(rows), step):
+        part = slice(i, i + step)
+        values[rows[part], positions[part]] = np.rint(_replay(
+            flat, channels, y_taps, x_taps, rows[part] + first_row, positions[part]))
+    return np.clip(values, 0, 255, out=values)
+
+
+def _resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
+    """Regime B for uint8 images, from exact area sums (see above): x (N, H, W, C) → out
+    (N, Hd, Wd, C) uint8, filled in place, equal to the tap-by-tap result.
+
+    Down the columns with :func:`_vertical_sums`, then along the rows tap by tap in float64
+    (few source values are left by then), then OpenCV's rounding.
+    """
+    n, _, w, c = x.shape
+    dst_rows = out.shape[1]
+    y_spans, y_taps = area_spans(x.shape[1], dst_rows), area_weights(x.shape[1], dst_rows)
+    x_spans, x_taps = area_spans(w, out.shape[2]), area_weights(w, out.shape[2])
+    columns = _column_taps(x_taps.index, x_taps.weight, None, c, np.dtype(np.float64))
+    x_gamma = np.repeat(_gamma(x_spans.count), c)                      # (Wd·C,)
+    flat_out = out.reshape(n, dst_rows, -1)
+    scratch = _Scratch()
+    band = max(1, _SUMS_BAND_ELEMENTS // (w * c))
+    for image in range(n):
+        flat = _flatten_rows(x[image:image + 1])[0]                    # (H, W·C)
+        for first in range(0, dst_rows, band):
+            rows = slice(first, min(first + band, dst_rows))
+            vertical = _vertical_sums(flat, y_spans, rows, scratch)    # (r, W·C)
+            true = _tap_sum(vertical[None], 2, columns, scratch, "h")[0]   # (r, Wd·C)
+            y_gamma = _gamma(y_spans.count[rows])[:, None]
+            gamma = x_gamma + y_gamma + x_gamma * y_gamma              # both passes (see above)
+            flat_out[image, rows] = _round_like_opencv(true, gamma, flat, c, y_taps, x_taps,
+                                                       first, scratch)
+
+
+def _sums_pay_off(src_hw: tuple, dst_hw: tuple) -> bool:
+    """Shrinking by at least _SUMS_MIN_SHRINK along both axes."""
+    return min(_scales(s, d)[1] for s, d in zip(src_hw, dst_hw)) >= _SUMS_MIN_SHRINK
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import REFERENCE
 
+import mtcnn_np.resize as resize_module
 from mtcnn_np.resize import area_linear_weights, area_weights, resize_area, resize_regime
 
 with np.load(REFERENCE / "resize_cv2.npz") as _npz:
@@ -29,13 +30,72 @@ def test_reference_file_records_its_producer():
     assert regimes == {"copy", "block", "area", "linear"}
 
 
+@pytest.fixture(params=["taps", "sums"])
+def uint8_area_path(request, monkeypatch):
+    """Run a test twice: uint8 area shrinking tap by tap everywhere, and from exact area sums
+    wherever it is possible (from factor 1 instead of the speed threshold)."""
+    threshold = np.inf if request.param == "taps" else 1.0
+    monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", threshold)
+    return request.param
+
+
 @pytest.mark.parametrize("name", CASES)
-def test_matches_opencv_exactly(name):
+def test_matches_opencv_exactly(name, uint8_area_path):
     image, expected = STORED[f"{name}.input"], STORED[f"{name}.output"]
     out_h, out_w = expected.shape[-3:-1]
     result = resize_area(image, out_h, out_w)
     assert result.dtype == expected.dtype and result.shape == expected.shape
     assert np.array_equal(result, expected, equal_nan=expected.dtype.kind == "f")
+
+
+def true_area_average(image: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
+    """The real-number weighted average with OpenCV's float32 weights (dense, float64)."""
+    matrices = []
+    for src, dst in ((image.shape[0], out_h), (image.shape[1], out_w)):
+        taps = area_weights(src, dst)
+        matrix = np.zeros((dst, src))
+        np.add.at(matrix, (np.arange(dst)[:, None], taps.index), taps.weight.astype(np.float64))
+        matrices.append(matrix)
+    return np.einsum("yi,ijc,xj->yxc", matrices[0], image.astype(np.float64), matrices[1])
+
+
+def test_float32_rounding_decides_some_bytes_and_the_sums_path_replays_it(monkeypatch):
+    # Rounding the true average is not enough: on these stored pyramid levels OpenCV's float32
+    # sums land on the other side of a half on a few pixels. The sums path finds them (and
+    # only a few) and recomputes them OpenCV's way.
+    monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", 1.0)
+    replayed = []
+    original = resize_module._replay
+
+    def counting(*args):
+        result = original(*args)
+        replayed.append(len(result))
+        return result
+    monkeypatch.setattr(resize_module, "_replay", counting)
+    differing = 0
+    for name in ("u8_pyramid_150x200_s0.302", "u8_pyramid_large_240x320_s0.2138"):
+        image, expected = STORED[f"{name}.input"], STORED[f"{name}.output"]
+        naive = np.clip(np.rint(true_area_average(image, *expected.shape[:2])), 0, 255)
+        differing += np.count_nonzero(naive != expected)
+        assert np.array_equal(resize_area(image, *expected.shape[:2]), expected)
+    assert differing > 0
+    assert 0 < sum(replayed) < 0.01 * (46 * 61 + 52 * 69) * 3
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sums_path_equals_taps_path_on_pyramid_levels(seed, monkeypatch):
+    # Random sizes, textures that favour rounding ties, shrink factors from 1.1 to 60.
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(40, 400, 2))
+    image = rng.choice(np.array([0, 1, 2, 127, 128, 254, 255], np.uint8), (h, w, 3))
+    image[: h // 2] = rng.integers(0, 256, (h // 2, w, 3), dtype=np.uint8)
+    for factor in (1.1, 1.7, 3.3, 4.7, 9.3, 26.0, 60.0):
+        out_h, out_w = max(1, int(h / factor)), max(1, int(w / factor))
+        results = []
+        for threshold in (np.inf, 1.0):
+            monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", threshold)
+            results.append(resize_area(image, out_h, out_w))
+        assert np.array_equal(*results), (h, w, out_h, out_w)
 
 
 def test_stored_crop_batches_match_image_by_image():

@@ -136,6 +136,13 @@ def cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, int, int]]:
     special[2, 3, 0], special[5, 7, 1], special[8, 12, 2] = np.inf, np.nan, -np.inf
     add("f64_B_nonfinite_9x13_to_4x5", special, 4, 5)
     add("f32_C_nonfinite_9x13_to_14x20", special.astype(np.float32), 14, 20)
+
+    # uint8 pyramid levels with large shrink factors (4.7× to 37×): resize.py computes these
+    # from exact area sums and replays OpenCV's float32 arithmetic only near rounding ties.
+    for k in range(3, 10, 2):
+        scale = 12 / 20 * 0.709 ** k
+        add(f"u8_pyramid_large_240x320_s{scale:.4f}", textured(rng, 240, 320, 3),
+            math.ceil(240 * scale), math.ceil(320 * scale))
     return out
 
 
