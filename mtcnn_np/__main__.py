@@ -40,6 +40,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         metavar=("P", "R", "O"), help="P/R/O-Net thresholds (default 0.6 0.7 0.7)")
     parser.add_argument("--float", action="store_true",
                         help="print float boxes and accurate landmarks instead of mtcnn's ints")
+    parser.add_argument("--threads", type=_positive_int, default=1, metavar="N",
+                        help="BLAS threads while detecting, per process (default 1)")
     many = parser.add_argument_group("many photos (one JSON line per image)")
     many.add_argument("--jsonl", metavar="FILE",
                       help="append results here; images already in FILE are skipped (resume)")
@@ -73,6 +75,12 @@ def to_json(faces: list) -> str:
     return "[\n" + ",\n".join("  " + json.dumps(face) for face in faces) + "\n]"
 
 
+def detector_options(args: argparse.Namespace) -> dict:
+    """MTCNN's keyword arguments from the command line (the same in every worker process)."""
+    return {"min_face_size": args.min_face_size, "scale_factor": args.scale_factor,
+            "steps_threshold": tuple(args.thresholds), "threads": args.threads}
+
+
 def is_batch(args: argparse.Namespace) -> bool:
     """Several inputs, a folder, or a batch-only option: the JSON-lines mode."""
     return (len(args.images) > 1 or Path(args.images[0]).is_dir()
@@ -82,8 +90,7 @@ def is_batch(args: argparse.Namespace) -> bool:
 def main(argv: list | None = None) -> int:
     args = parse_args(argv)
     try:
-        detector = MTCNN(min_face_size=args.min_face_size, scale_factor=args.scale_factor,
-                         steps_threshold=tuple(args.thresholds))
+        detector = MTCNN(**detector_options(args))
         if is_batch(args):
             return batch_main(args, detector)
         rgb = load_image(args.images[0])
@@ -107,8 +114,7 @@ def batch_main(args: argparse.Namespace, detector: MTCNN) -> int:
     if args.jobs < 0 or not args.margin >= 0:
         raise ValueError("--jobs must be ≥ 0 and --margin ≥ 0")
     options = Options(
-        detector={"min_face_size": args.min_face_size, "scale_factor": args.scale_factor,
-                  "steps_threshold": tuple(args.thresholds)},
+        detector=detector_options(args),
         float_output=args.float, crops=args.crops, plain_crops=args.plain_crops,
         crop_size=args.crop_size, margin=args.margin, draw=args.draw)
     jobs = args.jobs or os.cpu_count() or 1

@@ -12,7 +12,7 @@
 * Resumable: images that already have a line in the output file are skipped, so rerunning the
   same command after an interruption finishes the job. Each line is flushed when written; a
   half-written last line (the run was killed) is dropped and redone.
-* ``--jobs N`` runs N worker processes, each with its own detector and one BLAS thread;
+* ``--jobs N`` runs N worker processes, each with its own detector and (by default) one BLAS thread;
   results come back in input order, so the output is the same as with one process. (Workers
   are *spawned*: a script calling ``run_batch`` with several processes needs the usual
   ``if __name__ == "__main__":`` guard.)

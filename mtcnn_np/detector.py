@@ -29,6 +29,7 @@ from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .results import Detections
+from .threads import blas_threads
 from .trace import Trace
 from .weights import NETS, WeightsError
 
@@ -50,6 +51,9 @@ class MTCNN:
     weights : a folder holding ``pnet.h5``, ``rnet.h5``, ``onet.h5``, or a dict
         ``{"pnet": path, "rnet": path, "onet": path}`` (a net left out, or None, gets the bundled
         file); default: the bundled weights. Every file is checked (names, shapes, dtype).
+    threads : BLAS threads used while detecting; default 1, best on a shared or small machine;
+        None leaves NumPy's setting alone; see :mod:`mtcnn_np.threads` (with a BLAS other than
+        OpenBLAS, a warning and the environment variables decide).
 
     Bad arguments raise ``TypeError`` (wrong type) or ``ValueError`` (wrong value; a
     :class:`~mtcnn_np.weights.WeightsError` for weights) naming the argument.
@@ -65,11 +69,12 @@ class MTCNN:
     def __init__(self, min_face_size: float = 20, scale_factor: float = 0.709,
                  steps_threshold: tuple = (0.6, 0.7, 0.7),
                  nms_thresholds: tuple = (0.5, 0.7, 0.7, 0.7),
-                 weights: str | os.PathLike | dict | None = None):
+                 weights: str | os.PathLike | dict | None = None, threads: int | None = 1):
         self.min_face_size = _positive("min_face_size", min_face_size)
         self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
         self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
         self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
+        self.threads = _thread_count("threads", threads)
         paths = _weight_paths(weights)
         self.pnet = load_pnet(paths["pnet"])
         self.rnet = load_rnet(paths["rnet"])
@@ -123,13 +128,14 @@ class MTCNN:
         ``mtcnn_np.image``, which lists every conversion). ``trace=True`` also records every
         intermediate in ``result.trace`` (see ``trace.py``).
         """
-        rgb = load_image(image, bgr=bgr, value_range=value_range)
-        record = Trace() if trace else None
-        if record is not None:
-            record.add("input/image", rgb)
-        boxes = self.stage1_proposals(rgb, record)                   # 1. P-Net
-        boxes, scores = self.stage2_refine(rgb, boxes, record)        # 2. R-Net
-        return self.stage3_output(rgb, boxes, scores, record)         # 3. O-Net
+        with blas_threads(self.threads):
+            rgb = load_image(image, bgr=bgr, value_range=value_range)
+            record = Trace() if trace else None
+            if record is not None:
+                record.add("input/image", rgb)
+            boxes = self.stage1_proposals(rgb, record)                   # 1. P-Net
+            boxes, scores = self.stage2_refine(rgb, boxes, record)        # 2. R-Net
+            return self.stage3_output(rgb, boxes, scores, record)         # 3. O-Net
 
     # -- the three stages --------------------------------------------------------------------
 
@@ -263,7 +269,8 @@ class MTCNN:
 
     def __repr__(self) -> str:
         return (f"MTCNN(min_face_size={self.min_face_size}, scale_factor={self.scale_factor}, "
-                f"steps_threshold={self.steps_threshold}, nms_thresholds={self.nms_thresholds})")
+                f"steps_threshold={self.steps_threshold}, nms_thresholds={self.nms_thresholds}, "
+                f"threads={self.threads})")
 
 
 def _drop_empty(boxes: np.ndarray) -> np.ndarray:
@@ -321,6 +328,16 @@ def _thresholds(name: str, values, count: int) -> tuple:
     if not ordered or np.ndim(values) != 1 or len(values) != count:
         raise ValueError(f"{name} must be a sequence of {count} numbers in [0, 1], got {values!r}")
     return tuple(_in_range(f"{name}[{i}]", v, 0, 1) for i, v in enumerate(values))
+
+
+def _thread_count(name: str, value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int ≥ 1 or None, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be ≥ 1 or None, got {value}")
+    return int(value)
 
 
 def _weight_paths(weights) -> dict:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import IMAGES, REFERENCE
 from PIL import Image
 
@@ -69,3 +70,31 @@ def test_batch_options_switch_one_photo_to_json_lines(tmp_path, capsys):
     record = json.loads(line)
     assert record["image"] == photo and len(record["faces"]) == 1
     assert (tmp_path / "grace_hopper_small.png").is_file()
+
+
+def test_threads_option_reaches_the_detectors(monkeypatch, capsys):
+    import mtcnn_np.__main__ as cli
+    from mtcnn_np import get_blas_threads
+    from mtcnn_np.batch import Summary
+
+    seen, batches = [], []
+    stage1 = cli.MTCNN.stage1_proposals
+
+    def recording_stage1(self, *args):
+        seen.append((self.threads, get_blas_threads()))
+        return stage1(self, *args)
+
+    def fake_run_batch(inputs, jsonl, options, **kwargs):
+        batches.append(options)                  # what every worker builds its MTCNN from
+        return Summary()
+
+    monkeypatch.setattr(cli.MTCNN, "stage1_proposals", recording_stage1)
+    monkeypatch.setattr(cli, "run_batch", fake_run_batch)
+    photo = str(IMAGES / "grace_hopper_small.png")
+    assert main([photo, "--threads", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert seen[0][0] == 2 and seen[0][1] in (2, None)      # None: NumPy's BLAS isn't OpenBLAS
+    assert main([photo, photo, "--jobs", "2", "--threads", "3"]) == 0
+    assert batches[0].detector["threads"] == 3
+    with pytest.raises(SystemExit):
+        main([photo, "--threads", "0"])
