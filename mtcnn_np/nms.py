@@ -26,35 +26,27 @@ def overlap(box: np.ndarray, others: np.ndarray, method: str = "union") -> np.nd
     'union' is IoU, intersection / union; 'min' is intersection / the smaller area (used after
     O-Net so that a small box inside a big one is removed too).
     """
-    xx1 = np.maximum(box[0], others[:, 0])
-    yy1 = np.maximum(box[1], others[:, 1])
-    xx2 = np.minimum(box[2], others[:, 2])
-    yy2 = np.minimum(box[3], others[:, 3])
+    return pair_overlap(box[None], others, method)
+
+
+def pair_overlap(first: np.ndarray, second: np.ndarray, method: str = "union") -> np.ndarray:
+    """Overlap of ``first[k]`` with ``second[k]`` for every k: (K, 4) and (K, 4) (or (1, 4),
+    broadcast) → (K,) float64. The formula is symmetric bit for bit: swapping the two boxes
+    gives the same value (max, min and + commute exactly).
+    """
+    xx1 = np.maximum(first[:, 0], second[:, 0])
+    yy1 = np.maximum(first[:, 1], second[:, 1])
+    xx2 = np.minimum(first[:, 2], second[:, 2])
+    yy2 = np.minimum(first[:, 3], second[:, 3])
     inter = np.maximum(0.0, xx2 - xx1 + 1) * np.maximum(0.0, yy2 - yy1 + 1)  # +1: inclusive
-    area, other_areas = box_areas(box[None])[0], box_areas(others)
+    area, other_areas = box_areas(first), box_areas(second)
     if method == "min":
         return inter / np.minimum(area, other_areas)
     return inter / (area + other_areas - inter)
 
 
-def overlap_matrix(boxes: np.ndarray, method: str = "union") -> np.ndarray:
-    """Overlap of every box with every box: ``M[i, j] = overlap(boxes[i], boxes[j:j+1])[0]``.
-
-    boxes : (K, 4) → (K, K) float64. The same formula, element for element, as
-    :func:`overlap`, so the values are bit-identical — only computed for all pairs at once.
-    """
-    xx1 = np.maximum(boxes[:, None, 0], boxes[None, :, 0])
-    yy1 = np.maximum(boxes[:, None, 1], boxes[None, :, 1])
-    xx2 = np.minimum(boxes[:, None, 2], boxes[None, :, 2])
-    yy2 = np.minimum(boxes[:, None, 3], boxes[None, :, 3])
-    inter = np.maximum(0.0, xx2 - xx1 + 1) * np.maximum(0.0, yy2 - yy1 + 1)  # +1: inclusive
-    areas = box_areas(boxes)
-    if method == "min":
-        return inter / np.minimum(areas[:, None], areas[None, :])
-    return inter / (areas[:, None] + areas[None, :] - inter)
-
-
-MATRIX_LIMIT = 1024  # up to this many boxes, NMS computes all K² overlaps at once (8 MiB)
+PAIR_CHUNK = 1 << 20  # candidate pairs whose overlaps are computed at once (bounds the memory)
+PAIRS_PER_BOX = 64    # beyond this many candidate pairs per box, the plain loop is faster
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "union"
@@ -75,6 +67,11 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "
     Ties in score: a *stable* ascending sort, taking from the end, so of two equal scores the
     later box wins (the canonical port used NumPy's unstable default sort, which is arbitrary
     there). Indices are int64 (the canonical port's int16 wrapped past 32,767 boxes).
+
+    Most boxes overlap only a few others, so only pairs that can overlap are looked at
+    (:func:`_nms_by_pairs`); boxes with a NaN, an infinity or an empty area (whose overlaps
+    can be NaN), and a negative threshold, take the plain loop, :func:`_nms_greedy`. Both give
+    the same boxes.
     """
     method = method.lower()
     if method not in METHODS:
@@ -82,27 +79,81 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "
     order = np.argsort(scores, kind="stable")[::-1]       # the order in which boxes are taken
     if len(order) == 0:
         return np.zeros(0, dtype=np.int64)
-    if len(order) > MATRIX_LIMIT:
-        return _nms_greedy(boxes, order, threshold, method)
-    # Every overlap at once, rows and columns in pick order; a box survives a kept box only if
-    # its overlap is ≤ threshold (written "not ≤" so that a NaN overlap drops, as below).
-    dropped_by = ~(overlap_matrix(boxes[order], method) <= threshold)  # (K, K)
-    alive = np.ones(len(order), dtype=bool)
-    keep = []
-    i = 0
-    while True:  # one pass per *kept* box, each a vectorised row operation
-        keep.append(i)
-        alive &= ~dropped_by[i]
-        following = alive[i + 1:]
-        if not following.any():
-            break
-        i += 1 + int(np.argmax(following))                 # the next box still alive
-    return order[np.array(keep)].astype(np.int64)
+    ordered = boxes[order]
+    if threshold >= 0 and _proper(ordered):
+        kept = _nms_by_pairs(ordered, threshold, method)
+        if kept is not None:
+            return order[kept].astype(np.int64)
+    return _nms_greedy(boxes, order, threshold, method)
+
+
+def _proper(boxes: np.ndarray) -> bool:
+    """Finite boxes at least one pixel wide and tall (inclusive): their overlaps are never NaN."""
+    return bool(np.isfinite(boxes).all() and (boxes[:, 2] - boxes[:, 0] + 1 > 0).all()
+                and (boxes[:, 3] - boxes[:, 1] + 1 > 0).all())
+
+
+def _nms_by_pairs(boxes: np.ndarray, threshold: float, method: str) -> np.ndarray:
+    """Greedy NMS on boxes already in pick order (see :func:`_proper`) → kept positions.
+
+    Two boxes whose x ranges do not touch have intersection 0, hence overlap 0 ≤ threshold: they
+    never suppress each other. So the overlaps are computed only for pairs found by sorting on
+    x1 (each box against the boxes starting left of its right edge), and the greedy pass then
+    visits only boxes that overlap a later one too much — one step per such box, in pick order.
+    Returns None when the boxes pile up so much that the pairs outnumber
+    ``PAIRS_PER_BOX`` per box: the plain loop, which drops such piles at once, is faster then.
+    """
+    pairs = _conflicts(boxes, threshold, method)
+    if pairs is None:
+        return None
+    suppressor, victim = pairs                                         # positions, s < v
+    alive = np.ones(len(boxes), dtype=bool)
+    by_suppressor = np.argsort(suppressor, kind="stable")
+    suppressor, victim = suppressor[by_suppressor], victim[by_suppressor]
+    firsts, starts = np.unique(suppressor, return_index=True)
+    stops = np.append(starts[1:], len(suppressor))
+    for s, start, stop in zip(firsts.tolist(), starts.tolist(), stops.tolist()):
+        if alive[s]:                       # a kept box: everything it overlaps too much goes
+            alive[victim[start:stop]] = False
+    return np.flatnonzero(alive)
+
+
+def _conflicts(boxes: np.ndarray, threshold: float, method: str) -> tuple:
+    """Pairs of positions (s, v), s < v, whose overlap is > threshold (or not ≤, as in the
+    loop). boxes : (K, 4) finite, positive areas. Returns two (P,) int arrays, or None when
+    there are too many candidate pairs (see :func:`_nms_by_pairs`)."""
+    by_x = np.argsort(boxes[:, 0], kind="stable")
+    left = boxes[by_x, 0]
+    # Boxes later in x order touch box p only if they start before its right edge + 1.
+    ends = np.searchsorted(left, boxes[by_x, 2] + 1, side="left")
+    counts = ends - np.arange(1, len(boxes) + 1)                       # ≥ 0: areas are > 0
+    if counts.sum() > max(PAIR_CHUNK, PAIRS_PER_BOX * len(boxes)):
+        return None
+    found = []
+    for block in _blocks(counts, PAIR_CHUNK):
+        first = np.repeat(block, counts[block])                        # x-order positions
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(counts[block]) - counts[block],
+                                                   counts[block])
+        a, b = by_x[first], by_x[first + 1 + offset]                   # pick-order positions
+        hit = ~(pair_overlap(boxes[a], boxes[b], method) <= threshold)
+        found.append((np.minimum(a[hit], b[hit]), np.maximum(a[hit], b[hit])))
+    if not found:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    return tuple(np.concatenate(parts) for parts in zip(*found))
+
+
+def _blocks(counts: np.ndarray, limit: int) -> list:
+    """Split positions 0 … len(counts) − 1 into runs whose counts add up to about ``limit``."""
+    total = np.cumsum(counts)
+    cuts = np.searchsorted(total, np.arange(limit, total[-1], limit), side="right") + 1
+    bounds = np.unique(np.concatenate([[0], cuts, [len(counts)]]).clip(0, len(counts)))
+    return [np.arange(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
 
 
 def _nms_greedy(boxes: np.ndarray, order: np.ndarray, threshold: float, method: str
                 ) -> np.ndarray:
-    """NMS for many boxes, without the K × K matrix: overlaps of each kept box with the rest."""
+    """The plain loop: overlaps of each kept box with the rest, in pick order. Any boxes
+    (NaN overlaps drop a box, as ``not ≤`` says)."""
     order = order[::-1]                                    # ascending: the best box is last
     keep = []
     while order.size > 0:  # one pass per *kept* box; each pass is vectorised over the rest

@@ -3,7 +3,7 @@
 The detector never holds a whole pyramid level's P-Net activations: P-Net runs in bands of
 output rows (``Network.row_bands``); R-Net and O-Net run on chunks of crops
 (``detector.CHUNK``) in small batches (``detector.NET_PIXELS``); crops are resized in batches
-(``crops.BATCH_VALUES``); NMS builds its K × K overlap matrix only for K ≤ ``nms.MATRIX_LIMIT``.
+(``crops.BATCH_VALUES``); NMS computes overlaps in chunks of ``nms.PAIR_CHUNK`` box pairs.
 What remains grows with the pixel count: the copy of the input (``image.load_image``), the
 pyramid level being processed (uint8) and its P-Net output maps (6 float32 per cell, one cell
 per 2×2 level pixels), besides the candidate boxes. Documented bound, measured with tracemalloc
@@ -128,16 +128,15 @@ def test_batched_crops_equal_the_canonical_resize(monkeypatch, size, batch_value
         np.testing.assert_array_equal(ours[k], resize_area(crop, size, size)[0], err_msg=k)
 
 
-def test_nms_matrix_and_greedy_loop_agree(monkeypatch):
+def test_nms_in_chunks_of_pairs_equals_the_plain_loop(monkeypatch):
     rng = np.random.default_rng(7)
+    monkeypatch.setattr(nms_module, "PAIR_CHUNK", 16)       # many chunks
     for _ in range(200):
         n = int(rng.integers(1, 40))
         corner = rng.integers(0, 30, (n, 2)).astype(float)
         boxes = np.hstack([corner, corner + rng.integers(0, 15, (n, 2))])
         scores = rng.integers(0, 4, n) / 4                  # many exact ties
+        order = np.argsort(scores, kind="stable")[::-1]
         for method in ("union", "min"):
-            matrix = nms(boxes, scores, 0.5, method)
-            monkeypatch.setattr(nms_module, "MATRIX_LIMIT", 0)
-            greedy = nms(boxes, scores, 0.5, method)
-            monkeypatch.undo()
-            np.testing.assert_array_equal(matrix, greedy)
+            np.testing.assert_array_equal(nms(boxes, scores, 0.5, method),
+                                          nms_module._nms_greedy(boxes, order, 0.5, method))

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import mtcnn_np.nms as nms_module
 from mtcnn_np.nms import box_areas, nms, overlap
 
 
@@ -79,3 +80,69 @@ def test_nms_properties(items, threshold, method):
     for i in set(range(len(boxes))) - set(keep.tolist()):
         better = keep[scores[keep] >= scores[i]]
         assert np.any(overlap(boxes[i], boxes[better], method) > threshold)
+
+
+def plain_loop(boxes, scores, threshold, method):
+    order = np.argsort(scores, kind="stable")[::-1]
+    return nms_module._nms_greedy(boxes, order, threshold, method)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pairs_path_equals_the_plain_loop(seed):
+    # Integer boxes on a small grid (many overlaps exactly at the threshold), float boxes,
+    # equal-size grids like P-Net's candidates; scores with many exact ties.
+    rng = np.random.default_rng(seed)
+    for kind in range(3):
+        n = int(rng.integers(1, 400))
+        if kind == 0:
+            corner = rng.integers(0, 60, (n, 2)).astype(float)
+            boxes = np.hstack([corner, corner + rng.integers(0, 25, (n, 2))])
+        elif kind == 1:
+            corner = rng.uniform(-50, 500, (n, 2))
+            boxes = np.hstack([corner, corner + rng.uniform(0.1, 120, (n, 2))])
+        else:
+            corner = rng.integers(0, 40, (n, 2)).astype(float) * 2
+            boxes = np.hstack([corner, corner + 11])
+        scores = rng.integers(0, 5, n) / 4 if seed % 2 else rng.random(n).astype(np.float32)
+        for method in ("union", "min"):
+            for threshold in (0.0, 0.3, 0.5, 0.7, 1.0):
+                np.testing.assert_array_equal(nms(boxes, scores, threshold, method),
+                                              plain_loop(boxes, scores, threshold, method))
+
+
+def test_pairs_path_is_taken_for_proper_boxes(monkeypatch):
+    def no_loop(*args):
+        raise AssertionError("plain loop used")
+    monkeypatch.setattr(nms_module, "_nms_greedy", no_loop)
+    boxes = np.array([[0, 0, 9, 9], [1, 1, 10, 10], [30, 30, 39, 39]], float)
+    assert nms(boxes, np.array([0.9, 0.95, 0.8]), 0.5).tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("bad", ["nan", "inverted", "empty", "negative_threshold"])
+def test_improper_boxes_take_the_plain_loop(bad):
+    # NaN coordinates and empty or inverted boxes can give NaN overlaps, which drop a box even
+    # far away; a negative threshold drops non-overlapping boxes: the pair shortcut would not.
+    boxes = np.array([[0, 0, 9, 9], [1, 1, 10, 10], [30, 30, 39, 39], [50, 50, 59, 59]], float)
+    scores, threshold = np.array([0.9, 0.95, 0.8, 0.7]), 0.5
+    if bad == "nan":
+        boxes[2, 0] = np.nan
+    elif bad == "inverted":
+        boxes[2] = [39, 39, 30, 30]
+    elif bad == "empty":
+        boxes[2] = [30, 30, 28, 39]                        # −1 pixels wide (inclusive ends)
+    else:
+        threshold = -0.1
+    np.testing.assert_array_equal(nms(boxes, scores, threshold),
+                                  plain_loop(boxes, scores, threshold, "union"))
+
+
+def test_piles_of_boxes_fall_back_to_the_plain_loop(monkeypatch):
+    boxes = np.tile([0.0, 0.0, 9.0, 9.0], (3000, 1))
+    boxes[::7] += 3
+    scores = np.linspace(0, 1, len(boxes))
+    calls = []
+    original = nms_module._nms_greedy
+    monkeypatch.setattr(nms_module, "_nms_greedy", lambda *a: calls.append(1) or original(*a))
+    kept = nms(boxes, scores, 0.5)
+    assert calls                                            # 4.5 M pairs: the loop was faster
+    np.testing.assert_array_equal(kept, plain_loop(boxes, scores, 0.5, "union"))
