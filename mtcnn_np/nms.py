@@ -45,7 +45,7 @@ def pair_overlap(first: np.ndarray, second: np.ndarray, method: str = "union") -
     return inter / (area + other_areas - inter)
 
 
-PAIR_CHUNK = 1 << 20  # candidate pairs whose overlaps are computed at once (bounds the memory)
+PAIR_CHUNK = 1 << 16  # candidate pairs whose overlaps are computed at once (bounds the memory)
 PAIRS_PER_BOX = 64    # beyond this many candidate pairs per box, the plain loop is faster
 
 
