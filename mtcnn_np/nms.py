@@ -46,7 +46,7 @@ def pair_overlap(first: np.ndarray, second: np.ndarray, method: str = "union") -
 
 
 PAIR_CHUNK = 1 << 16  # candidate pairs whose overlaps are computed at once (bounds the memory)
-PAIRS_PER_BOX = 64    # beyond this many candidate pairs per box, the plain loop is faster
+PAIRS_PER_BOX = 256   # beyond this many candidate pairs per box, the plain loop is faster
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "union"
