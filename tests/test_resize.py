@@ -98,6 +98,20 @@ def test_sums_path_equals_taps_path_on_pyramid_levels(seed, monkeypatch):
         assert np.array_equal(*results), (h, w, out_h, out_w)
 
 
+@pytest.mark.parametrize("shape,out_hw", [((1400, 300, 3), (4, 100)),    # runs of 350 rows:
+                                           ((1400, 900, 1), (3, 5)),      # int64 run sums
+                                           ((2, 97, 131, 4), (20, 30)),   # a batch, 4 channels
+                                           ((97, 131, 2), (1, 17))])
+def test_sums_path_equals_taps_path_on_odd_shapes(shape, out_hw, monkeypatch):
+    image = np.random.default_rng(len(shape)).integers(0, 256, shape, dtype=np.uint8)
+    image[..., :1] = 255                                   # saturated runs too
+    results = []
+    for threshold in (np.inf, 1.0):
+        monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", threshold)
+        results.append(resize_area(image, *out_hw))
+    assert np.array_equal(*results)
+
+
 def test_stored_crop_batches_match_image_by_image():
     for name in (n for n in CASES if n.startswith("f64_crops")):
         batch, expected = STORED[f"{name}.input"], STORED[f"{name}.output"]
