@@ -525,14 +525,12 @@ def _replay(flat: np.ndarray, channels: int, y_taps: AreaTaps, x_taps: AreaTaps,
     return total
 
 
-def _round_like_opencv(true: np.ndarray, gamma: np.ndarray, flat: np.ndarray, channels: int,
-                       y_taps: AreaTaps, x_taps: AreaTaps, first_row: int, scratch: _Scratch
-                       ) -> np.ndarray:
-    """OpenCV's bytes from the true area averages ``true`` (r, Wd·C) float64 of destination rows
-    first_row …: round half to even, except where OpenCV's float32 sum may land on the other
-    side of a half-integer — within true·gamma (+ 2e-9 for the float64 sums) of it — where its
-    own arithmetic decides (:func:`_replay`). gamma : broadcastable to ``true``, the relative
-    error bound. Returns (r, Wd·C) float64 in 0…255, in ``true``'s buffer.
+def _round_near_ties(true: np.ndarray, gamma: np.ndarray, scratch: _Scratch) -> tuple:
+    """Round the true area averages ``true`` (r, Wd·C) float64 half to even, in place and
+    clipped to 0…255, and find where that may differ from OpenCV: where its float32 sum may
+    land on the other side of a half-integer — within true·gamma (+ 2e-9 for the float64 sums)
+    of it. gamma : broadcastable to ``true``, the relative error bound (see above).
+    Returns (rounded ``true``, rows, positions) — the last two (k,) index the pixels to replay.
     """
     distance = scratch("r.distance", true.shape, np.dtype(np.float64))
     np.floor(true, out=distance)
@@ -543,14 +541,19 @@ def _round_like_opencv(true: np.ndarray, gamma: np.ndarray, flat: np.ndarray, ch
     np.multiply(true, gamma, out=bound)
     bound += 2e-9
     rows, positions = np.nonzero(distance <= bound)
-    values = np.rint(true, out=true)
-    per_pixel = y_taps.index.shape[1] * x_taps.index.shape[1]
-    step = max(1, _REPLAY_ELEMENTS // per_pixel)
+    np.rint(true, out=true)
+    return np.clip(true, 0, 255, out=true), rows, positions
+
+
+def _replay_into(flat_out: np.ndarray, flat: np.ndarray, channels: int, y_taps: AreaTaps,
+                 x_taps: AreaTaps, rows: np.ndarray, positions: np.ndarray) -> None:
+    """Overwrite flat_out[rows, positions] ((Hd, Wd·C) uint8) with OpenCV's own bytes there
+    (:func:`_replay`), a bounded number of gathered values at a time."""
+    step = max(1, _REPLAY_ELEMENTS // (y_taps.index.shape[1] * x_taps.index.shape[1]))
     for i in range(0, len(rows), step):
         part = slice(i, i + step)
-        values[rows[part], positions[part]] = np.rint(_replay(
-            flat, channels, y_taps, x_taps, rows[part] + first_row, positions[part]))
-    return np.clip(values, 0, 255, out=values)
+        total = _replay(flat, channels, y_taps, x_taps, rows[part], positions[part])
+        flat_out[rows[part], positions[part]] = np.clip(np.rint(total), 0, 255)
 
 
 def _resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
@@ -558,7 +561,8 @@ def _resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
     (N, Hd, Wd, C) uint8, filled in place, equal to the tap-by-tap result.
 
     Down the columns with :func:`_vertical_sums`, then along the rows tap by tap in float64
-    (few source values are left by then), then OpenCV's rounding.
+    (few source values are left by then), then rounding; last, the pixels near a rounding tie
+    are recomputed OpenCV's way, all at once.
     """
     n, _, w, c = x.shape
     dst_rows = out.shape[1]
@@ -571,14 +575,17 @@ def _resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
     band = max(1, _SUMS_BAND_ELEMENTS // (w * c))
     for image in range(n):
         flat = _flatten_rows(x[image:image + 1])[0]                    # (H, W·C)
+        near = []
         for first in range(0, dst_rows, band):
             rows = slice(first, min(first + band, dst_rows))
             vertical = _vertical_sums(flat, y_spans, rows, scratch)    # (r, W·C)
             true = _tap_sum(vertical[None], 2, columns, scratch, "h")[0]   # (r, Wd·C)
             y_gamma = _gamma(y_spans.count[rows])[:, None]
             gamma = x_gamma + y_gamma + x_gamma * y_gamma              # both passes (see above)
-            flat_out[image, rows] = _round_like_opencv(true, gamma, flat, c, y_taps, x_taps,
-                                                       first, scratch)
+            flat_out[image, rows], near_rows, positions = _round_near_ties(true, gamma, scratch)
+            near.append((near_rows + first, positions))
+        rows_, positions_ = (np.concatenate(parts) for parts in zip(*near))
+        _replay_into(flat_out[image], flat, c, y_taps, x_taps, rows_, positions_)
 
 
 def _sums_pay_off(src_hw: tuple, dst_hw: tuple) -> bool:
