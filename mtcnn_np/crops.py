@@ -178,8 +178,9 @@ def crop_and_resize(image: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarr
     image = np.ascontiguousarray(image)            # (see _cut: pixels of a row are adjacent)
     heights, widths = crop_sizes(boxes)
     huge = np.maximum(heights, widths) > MAX_SHRINK * size
-    for group in _same_size_groups(heights, widths, huge):      # giant crops: rare, exact
-        h, w = int(heights[group[0]]), int(widths[group[0]])
+    sizes = np.column_stack([heights, widths])
+    for (h, w), group in _groups(sizes, np.flatnonzero(huge)):      # giant crops: rare, exact
+        h, w = int(h), int(w)
         out[group] = resize_area(padded_crops(image, boxes[group], h, w), size, size)
     padded = _batch_sizes(heights, widths)                            # (K, 2) batch sizes
     # OpenCV interpolates ('linear') when a side is below the output size: no runs then.
@@ -219,13 +220,6 @@ def _ladder(sizes: np.ndarray) -> np.ndarray:
     """Round each size up to the next of 1, 2, 3, 4, 5, 7, 9, 12, …: ⌈LADDER^j⌉ (≥ the size)."""
     steps = np.ceil(np.log(sizes) / np.log(LADDER) - 1e-9)
     return np.maximum(np.ceil(LADDER ** steps), sizes).astype(np.int64)
-
-
-def _same_size_groups(heights: np.ndarray, widths: np.ndarray, selected: np.ndarray) -> list:
-    """Indices of the selected boxes, grouped by (height, width)."""
-    index = np.flatnonzero(selected)
-    keys = heights[index] * (widths.max(initial=0) + 1) + widths[index]
-    return [index[keys == key] for key in np.unique(keys)]
 
 
 def _resize_batch(image: np.ndarray, boxes: np.ndarray, heights: np.ndarray,

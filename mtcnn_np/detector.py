@@ -29,7 +29,7 @@ from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .results import Detections
-from .threads import blas_threads
+from .threads import blas_threads, thread_count
 from .trace import Trace
 from .weights import NETS, WeightsError
 
@@ -74,7 +74,7 @@ class MTCNN:
         self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
         self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
         self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
-        self.threads = _thread_count("threads", threads)
+        self.threads = thread_count(threads, "threads", allow_none=True)
         paths = _weight_paths(weights)
         self.pnet = load_pnet(paths["pnet"])
         self.rnet = load_rnet(paths["rnet"])
@@ -328,16 +328,6 @@ def _thresholds(name: str, values, count: int) -> tuple:
     if not ordered or np.ndim(values) != 1 or len(values) != count:
         raise ValueError(f"{name} must be a sequence of {count} numbers in [0, 1], got {values!r}")
     return tuple(_in_range(f"{name}[{i}]", v, 0, 1) for i, v in enumerate(values))
-
-
-def _thread_count(name: str, value) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int ≥ 1 or None, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be ≥ 1 or None, got {value}")
-    return int(value)
 
 
 def _weight_paths(weights) -> dict:

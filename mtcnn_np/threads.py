@@ -143,7 +143,7 @@ def set_blas_threads(n: int) -> int:
     RuntimeError when NumPy's BLAS offers no control (use ``OPENBLAS_NUM_THREADS``,
     ``OMP_NUM_THREADS`` or ``MKL_NUM_THREADS`` then).
     """
-    n = _thread_count(n)
+    n = thread_count(n)
     control = _find_control()
     if control is None:
         raise RuntimeError(_NO_CONTROL)
@@ -169,7 +169,7 @@ def blas_threads(n: int | None) -> Iterator[None]:
     if n is None:
         yield
         return
-    n = _thread_count(n)
+    n = thread_count(n)
     control = _find_control()
     if control is None:
         _warn_no_control()
@@ -225,9 +225,15 @@ def _warn_no_control() -> None:
     warnings.warn(_NO_CONTROL + "; the requested count is ignored", RuntimeWarning, stacklevel=4)
 
 
-def _thread_count(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"the number of BLAS threads must be an int, got {n!r}")
-    if n < 1:
-        raise ValueError(f"the number of BLAS threads must be ≥ 1, got {n}")
-    return int(n)
+def thread_count(value, name: str = "the number of BLAS threads", allow_none: bool = False
+                 ) -> int | None:
+    """``value`` as an int ≥ 1 (or None when ``allow_none``); TypeError for a non-int (bools
+    are refused), ValueError below 1, each message naming ``name``. Shared with ``MTCNN``."""
+    if value is None and allow_none:
+        return None
+    either = " or None" if allow_none else ""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int ≥ 1{either}, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be ≥ 1{either}, got {value}")
+    return int(value)
