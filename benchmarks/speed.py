@@ -18,7 +18,9 @@ mosaic of all of them in cells of about 640×480 (many faces of everyday size). 
 adds every .jpg/.png in DIR as it is (its own row).
 
 Also printed: the time of each stage of mtcnn_np (pyramid resizing, P-Net, NMS, crops, R-Net,
-O-Net, the rest), measured by wrapping the stage functions (no cost when not benchmarking);
+O-Net, the rest), measured by wrapping the stage functions (no cost when not benchmarking),
+and how much of the three nets' time is spent in BLAS matrix products — the part plain NumPy
+cannot make faster;
 peak memory per size (``tracemalloc`` peak of Python and NumPy allocations, and the growth of
 the process's peak resident set, VmHWM), each in a fresh subprocess; and frames per second on
 640×480 frames with ``min_face_size=40``.
@@ -57,6 +59,7 @@ SIZES = ("640x480", "1280x720", "1920x1080", "4000x3000")
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 STAGES = ("pyramid", "P-Net", "NMS", "crops", "R-Net", "O-Net")
+PRODUCTS = "matrix products"    # inside the nets' stages: the BLAS calls of conv2d and dense
 
 
 def parse_args(argv: list | None = None) -> argparse.Namespace:
@@ -159,12 +162,16 @@ class StageTimer:
 
     def __init__(self, detector):
         import mtcnn_np.detector as module
+        import mtcnn_np.layers as layers
+        from mtcnn_np.layers import conv
 
-        self.totals = dict.fromkeys(STAGES, 0.0)
+        self.totals = dict.fromkeys(STAGES + (PRODUCTS,), 0.0)
         self._undo = []
         for name, stage in [("pyramid_level", "pyramid"), ("nms", "NMS"),
                             ("crop_and_resize", "crops")]:
             self._wrap(module, name, stage)
+        self._wrap(conv, "product", PRODUCTS)      # conv2d's one matrix product
+        self._wrap(layers, "dense", PRODUCTS)      # the nets call layers.dense
         self._wrap(type(detector), "_pnet_on_level", "P-Net")
         self._wrap(detector.rnet, "forward", "R-Net")
         self._wrap(detector.onet, "forward", "O-Net")
@@ -220,7 +227,7 @@ def time_ours(photos: dict, repeats: int, min_face: float = 20) -> dict:
         total = time.perf_counter() - start
         timer.restore()
         split = dict(timer.totals)
-        split["rest"] = total - sum(split.values())
+        split["rest"] = total - sum(split[stage] for stage in STAGES)
         stages.append({k: v * best / total for k, v in split.items()})   # scaled to the best run
     median_stages = {k: float(np.median([s[k] for s in stages])) for k in stages[0]}
     return times, faces, median_stages
@@ -334,8 +341,9 @@ def speed_table(rows: list, peers: list) -> str:
 
 
 def stage_table(rows: list) -> str:
-    """rows: [(label, {stage: s})] → Markdown table of ms per stage."""
-    stages = list(STAGES) + ["rest"]
+    """rows: [(label, {stage: s})] → Markdown table of ms per stage; the last column is the part
+    of P-Net, R-Net and O-Net spent in BLAS matrix products."""
+    stages = list(STAGES) + ["rest", PRODUCTS]
     lines = ["| photos | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
     for label, split in rows:
         lines.append(f"| {label} | " + " | ".join(f"{split[s] * 1000:.1f}" for s in stages) + " |")
