@@ -89,17 +89,3 @@ def test_strip_layout_round_trip():
     np.testing.assert_array_equal(filled[0, :, :, 4], x[0, :, :, 3])
     np.testing.assert_array_equal(filled[0, :, :, 11], x[1, :, :, 3])
     np.testing.assert_array_equal(from_strip(filled, 3, 6, 4), x)   # real columns untouched
-
-
-def test_crops_are_packed_closer_before_a_convolution(monkeypatch):
-    # O-Net: 10 real columns every 12 after pool2; conv3 must see them 10 apart (pool3 has
-    # stride 2), and conv4 4 apart. The bits stay those of the batch walk (tests above).
-    import mtcnn_np.nets.strip as strip
-    net = load_onet()
-    pitches = []
-    original = strip.to_strip
-    monkeypatch.setattr(strip, "to_strip", lambda x, pitch: pitches.append(pitch) or
-                        original(x, pitch))
-    x = np.random.default_rng(3).uniform(-1, 1, (4, 3, 48, 48)).astype(np.float32)
-    net.forward(x)
-    assert pitches == [48, 10, 4]

@@ -15,9 +15,7 @@ Bookkeeping, per layer: ``pitch`` is the distance between two crops' first colum
 ``valid`` the number of real columns at the start of each. A k×k convolution keeps the pitch
 and removes k − 1 valid columns; a pool of stride s divides both (crops start at multiples of
 s, so window starts line up with crop starts). The strip is always ``(N − 1)·pitch + valid``
-columns wide. Pools shrink the crops faster than their gaps (O-Net: 10 real columns every 12
-before conv3), so before a convolution the crops are packed closer again when they can be:
-a gap column costs as much matrix product as a real one.
+columns wide.
 
 One care point is Caffe's round-up pooling (``layers/pool.py``): when a crop's last pooling
 window hangs over its right edge, in the strip it would see the next crop's garbage columns.
@@ -45,26 +43,22 @@ def strip_pitch(size: int, spec: list) -> int:
 
 
 def to_strip(x: np.ndarray, pitch: int) -> np.ndarray:
-    """(N, C, h, w) crops → (1, C, h, (N − 1)·pitch + w) side by side, zeros between crops."""
-    n, c, h, w = x.shape
-    strip = np.zeros((c, h, n, pitch), dtype=x.dtype)
-    strip[..., :w] = x.transpose(1, 2, 0, 3)                 # (C, h, N, w)
-    width = (n - 1) * pitch + w                              # no gap after the last crop
-    return np.ascontiguousarray(strip.reshape(1, c, h, n * pitch)[..., :width])
-
-
-def crops_view(strip: np.ndarray, n: int, pitch: int, valid: int) -> np.ndarray:
-    """(1, C, h, (n − 1)·pitch + valid) strip → a read-only (n, C, h, valid) view of its crops."""
-    _, c, h, width = strip.shape
-    assert width == (n - 1) * pitch + valid, (width, n, pitch, valid)
-    s_c, s_h, s_w = strip.strides[1:]
-    return np.lib.stride_tricks.as_strided(
-        strip, (n, c, h, valid), (pitch * s_w, s_c, s_h, s_w), writeable=False)
+    """(N, C, s, s) crops → (1, C, s, (N − 1)·pitch + s) side by side, zeros between crops."""
+    n, c, s, _ = x.shape
+    strip = np.zeros((c, s, n, pitch), dtype=x.dtype)
+    strip[..., :s] = x.transpose(1, 2, 0, 3)                 # (C, s, N, s)
+    width = (n - 1) * pitch + s                              # no gap after the last crop
+    return np.ascontiguousarray(strip.reshape(1, c, s, n * pitch)[..., :width])
 
 
 def from_strip(strip: np.ndarray, n: int, pitch: int, valid: int) -> np.ndarray:
     """(1, C, h, (n − 1)·pitch + valid) strip → (n, C, h, valid) batch, a copy."""
-    return np.ascontiguousarray(crops_view(strip, n, pitch, valid))
+    _, c, h, width = strip.shape
+    assert width == (n - 1) * pitch + valid, (width, n, pitch, valid)
+    s_c, s_h, s_w = strip.strides[1:]
+    crops = np.lib.stride_tricks.as_strided(                # (n, C, h, valid), read-only view
+        strip, (n, c, h, valid), (pitch * s_w, s_c, s_h, s_w), writeable=False)
+    return np.ascontiguousarray(crops)
 
 
 def fill_gaps(strip: np.ndarray, n: int, pitch: int, valid: int) -> None:
@@ -95,7 +89,7 @@ def strip_forward(spec: list, params: dict, x: np.ndarray, keep: set, layer_forw
     kept: dict = {}
     previous = to_strip(x, pitch)
     in_strip = True
-    for index, layer in enumerate(spec):
+    for layer in spec:
         source = kept[layer.source] if layer.source else previous
         if layer.op == "flatten" and in_strip:
             source = from_strip(source, n, pitch, valid)
@@ -104,13 +98,7 @@ def strip_forward(spec: list, params: dict, x: np.ndarray, keep: set, layer_forw
             kernel, stride = layer.size
             fill_gaps(source, n, pitch, valid)       # in place: the strip is our own array
             valid, pitch = L.pool_output_size(valid, kernel, stride), pitch // stride
-        elif layer.op == "conv" and in_strip:
-            # Close up gaps the pools have left wider than later pools need: every gap
-            # column costs a full column of this convolution's matrix product.
-            narrow = strip_pitch(valid, spec[index:])
-            if narrow < pitch:
-                source = to_strip(crops_view(source, n, pitch, valid), narrow)
-                pitch = narrow
+        elif layer.op == "conv":
             valid -= layer.size[2] - 1
         y = layer_forward(layer, params.get(layer.name, {}), source)
         if layer.name in needed:
