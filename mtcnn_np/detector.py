@@ -34,8 +34,8 @@ from .trace import Trace
 from .weights import NETS, WeightsError
 
 CHUNK = 256       # boxes cropped at a time for R-Net/O-Net: bounds the memory of the crops
-STRIP_COLUMNS = 768  # crops per R-Net/O-Net pass: a strip this wide (nets/strip.py), i.e.
-                     # 32 R-Net or 16 O-Net crops: small batches keep every activation in cache
+NET_PIXELS = 32 * 24 * 24   # input pixels per R-Net/O-Net forward pass (32 R-Net, 8 O-Net
+                            # crops): small batches keep every activation in cache
 
 
 class MTCNN:
@@ -238,13 +238,13 @@ class MTCNN:
     def _run_on_crops(self, net, rgb: np.ndarray, boxes: np.ndarray, record: Trace | None
                       ) -> tuple:
         """Run R-Net or O-Net on every box's crop: CHUNK boxes cropped at a time, each chunk
-        through the net in batches of STRIP_COLUMNS // size crops.
+        through the net in batches of NET_PIXELS input pixels.
 
         Returns the net's outputs concatenated over chunks: prob (K, 2), offsets (K, 4)[,
         landmarks (K, 10)]; with zero boxes, arrays with zero rows.
         """
         size = net.input_size
-        batch = max(1, STRIP_COLUMNS // size)
+        batch = max(1, NET_PIXELS // (size * size))
         chunks = []
         layers: dict = {}
         for start in range(0, len(boxes), CHUNK):

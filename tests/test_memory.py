@@ -2,7 +2,7 @@
 
 The detector never holds a whole pyramid level's P-Net activations: P-Net runs in bands of
 output rows (``Network.row_bands``); R-Net and O-Net run on chunks of crops
-(``detector.CHUNK``) in small batches (``detector.STRIP_COLUMNS``); crops are resized in batches
+(``detector.CHUNK``) in small batches (``detector.NET_PIXELS``); crops are resized in batches
 (``crops.BATCH_VALUES``); NMS computes overlaps in chunks of ``nms.PAIR_CHUNK`` box pairs.
 What remains grows with the pixel count: the copy of the input (``image.load_image``), the
 pyramid level being processed (uint8) and its P-Net output maps (6 float32 per cell, one cell
@@ -86,7 +86,7 @@ def test_pnet_in_bands_equals_one_pass(height, width):
 
 @pytest.mark.parametrize("net", [load_rnet, load_onet])
 def test_crop_batches_of_any_size_give_the_same_bits(net):
-    # R-Net and O-Net run on small batches of crops (detector.STRIP_COLUMNS): a crop's result
+    # R-Net and O-Net run on small batches of crops (detector.NET_PIXELS): a crop's result
     # must not depend on how many crops share its batch, nor on its place in the batch.
     net = net()
     size = net.input_size

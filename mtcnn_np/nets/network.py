@@ -6,7 +6,6 @@ import numpy as np
 
 from .. import layers as L
 from .spec import INPUT_SIZE, OUTPUTS, SPECS, Layer
-from .strip import strip_forward
 
 
 class Network:
@@ -27,7 +26,6 @@ class Network:
         self.input_size: int = INPUT_SIZE[name]
         # Activations read by a later layer other than the next one must be kept while walking.
         self._kept = {layer.source for layer in self.spec if layer.source} | set(self.outputs)
-        self._has_flatten = any(layer.op == "flatten" for layer in self.spec)
 
     def forward(self, x: np.ndarray, record: dict | None = None) -> tuple:
         """Run the net.
@@ -37,9 +35,7 @@ class Network:
         x : (N, 3, H, W) float32, RGB normalised as ``(pixel − 127.5) / 128``.
             P-Net: any H, W ≥ 12; R-Net: 24×24; O-Net: 48×48.
         record : optional dict; if given, every layer's output is stored in it under the layer's
-            name (``record["conv1"]``, ``record["PReLU1"]``, ...). Nothing is kept otherwise,
-            and R-Net/O-Net then run a batch as one strip of crops (``strip.py``): the same
-            bits, faster.
+            name (``record["conv1"]``, ``record["PReLU1"]``, ...). Nothing is kept otherwise.
 
         Returns
         -------
@@ -50,10 +46,6 @@ class Network:
         """
         self._check_input(x)
         x = x.astype(np.float32, copy=False)
-        if record is None and self._has_flatten and len(x) > 1:
-            # The same bits, faster: the crops side by side as one wide image (``strip.py``).
-            kept = strip_forward(self.spec, self.params, x, self._kept, layer_forward)
-            return tuple(kept[name] for name in self.outputs)
         kept: dict = {}
         previous = x
         for layer in self.spec:
