@@ -7,10 +7,11 @@
 What is timed: ``MTCNN().detect_faces(rgb)`` on decoded (H, W, 3) uint8 arrays, default
 parameters (min face 20, thresholds 0.6 / 0.7 / 0.7, scale factor 0.709). Each photo is run once
 untimed (warm-up), then ``--repeats`` times; its time is the best of those (the least disturbed
-by other processes). A row reports the median over its photos. Every implementation runs with
-one thread (``--threads``): OMP / MKL / OpenBLAS / TensorFlow thread counts are set before any of
-them loads. Timings on a shared machine are noisy: compare the ratios of one run, not numbers
-from different runs. Nothing is asserted.
+by other processes). With ``--rounds N`` every port is timed N times in turn, and each photo
+keeps its best time of all rounds. A row reports the median over its photos. Every
+implementation runs with one thread (``--threads``): OMP / MKL / OpenBLAS / TensorFlow thread
+counts are set before any of them loads. Timings on a shared machine are noisy: compare the
+ratios of one run, not numbers from different runs. Nothing is asserted.
 
 The photos are made at run time from the images in ``tests/images`` (license-clean), for each
 size: every image scaled to cover the frame and centre-cropped (a few large faces), and a
@@ -19,8 +20,8 @@ adds every .jpg/.png in DIR as it is (its own row).
 
 Also printed: the time of each stage of mtcnn_np (pyramid resizing, P-Net, NMS, crops, R-Net,
 O-Net, the rest), measured by wrapping the stage functions (no cost when not benchmarking),
-and how much of the three nets' time is spent in BLAS matrix products — the part plain NumPy
-cannot make faster;
+and how much of the three nets' time is spent in BLAS matrix products (the part NumPy hands
+to BLAS);
 peak memory per size (``tracemalloc`` peak of Python and NumPy allocations, and the growth of
 the process's peak resident set, VmHWM), each in a fresh subprocess; and frames per second on
 640×480 frames with ``min_face_size=40``.
@@ -70,6 +71,10 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser.add_argument("--photos", type=Path, action="append", default=[],
                         help="a folder of extra photos, timed as they are (repeatable)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per photo")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="time mtcnn_np and every peer this many times in turn and keep each "
+                             "photo's best: a slow spell of a shared machine then hits every "
+                             "port alike")
     parser.add_argument("--threads", type=int, default=1, help="threads for every library")
     parser.add_argument("--venvs", type=Path,
                         default=Path(os.environ.get("MTCNN_NP_VENVS", "/work/venvs")))
@@ -82,6 +87,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser.add_argument("--memory-run", nargs=2, metavar=("PHOTO", "MIN_FACE"),
                         help=argparse.SUPPRESS)     # internal: one measured run in a subprocess
     args = parser.parse_args(argv)
+    if args.rounds < 1 or args.repeats < 1:
+        parser.error("--rounds and --repeats must be at least 1")
     if args.quick:
         args.sizes, args.repeats = "640x480,1280x720", 1
     return args
@@ -313,6 +320,27 @@ def time_peer(name: str, python: str, folder: Path, repeats: int, min_face: floa
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def time_all(photos: dict, folder: Path, repeats: int, min_face: float, peers: dict, env: dict,
+             rounds: int) -> tuple:
+    """({port: {photo: best time (s)}}, mtcnn_np's stage split of the first round): mtcnn_np
+    and each peer in turn, ``rounds`` times over, each photo's best time over all rounds."""
+    results: dict = {}
+    stages = None
+    for _ in range(rounds):
+        times, _, split = time_ours(photos, repeats, min_face)
+        stages = stages or split
+        found = {"mtcnn_np": times}
+        for name, python in peers.items():
+            peer = time_peer(name, python, folder, repeats, min_face, env)
+            if peer:
+                found[name] = peer["times"]
+        for name, times in found.items():
+            best = results.setdefault(name, {})
+            for photo, seconds in times.items():
+                best[photo] = min(best.get(photo, seconds), seconds)
+    return results, stages
+
+
 # -- report ------------------------------------------------------------------------------------
 
 def median_ms(times: dict) -> float:
@@ -367,13 +395,9 @@ def main(argv: list | None = None) -> None:
         for label, folder in sets:
             photos = read_photos(folder)
             repeats = 1 if label == "4000x3000" else args.repeats
-            print(f"timing {label}: {len(photos)} photos × {repeats} ...", flush=True)
-            times, _, stages = time_ours(photos, repeats)
-            results = {"mtcnn_np": times}
-            for name, python in peers.items():
-                peer = time_peer(name, python, folder, repeats, 20, env)
-                if peer:
-                    results[name] = peer["times"]
+            print(f"timing {label}: {len(photos)} photos × {repeats} × {args.rounds} round(s) "
+                  "...", flush=True)
+            results, stages = time_all(photos, folder, repeats, 20, peers, env, args.rounds)
             speed_rows.append((label, len(photos), results))
             stage_rows.append((label, stages))
             if not args.no_memory and label in args.sizes.split(","):
@@ -382,11 +406,7 @@ def main(argv: list | None = None) -> None:
                     memory_rows.append((label, usage))
         fps_folder = dict(sets).get("640x480") or make_photos("640x480", Path(tmp))
         frames = read_photos(fps_folder)
-        fps = {"mtcnn_np": time_ours(frames, args.repeats, min_face=40)[0]}
-        for name, python in peers.items():
-            peer = time_peer(name, python, fps_folder, args.repeats, 40, env)
-            if peer:
-                fps[name] = peer["times"]
+        fps = time_all(frames, fps_folder, args.repeats, 40, peers, env, args.rounds)[0]
 
     print(f"\n## Median time per photo, {args.threads} thread(s); ratio to {BASELINE}\n")
     print(speed_table(speed_rows, list(peers)))
