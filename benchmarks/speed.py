@@ -327,9 +327,10 @@ def time_all(photos: dict, folder: Path, repeats: int, min_face: float, peers: d
     results: dict = {}
     stages = None
     for _ in range(rounds):
-        times, _, split = time_ours(photos, repeats, min_face)
-        stages = stages or split
-        found = {"mtcnn_np": times}
+        ours, _, split = time_ours(photos, repeats, min_face)
+        if stages is None:
+            stages = split
+        found = {"mtcnn_np": ours}
         for name, python in peers.items():
             peer = time_peer(name, python, folder, repeats, min_face, env)
             if peer:
