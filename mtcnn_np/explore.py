@@ -121,8 +121,11 @@ def cell_window(image: np.ndarray, detector: MTCNN, level: int, row: int, col: i
 
     In the level, the window starts at pixel (2·col, 2·row) (P-Net's stride is 2, §II-A);
     in the photo it is ``fix([2·col + 1, 2·row + 1, 2·col + 12, 2·row + 12] / scale)``, the
-    box ``candidates_from_pnet`` gives that cell. Raises ``ValueError`` naming the level,
-    row or column that is out of range (``pyramid_levels`` gives the ranges).
+    box ``candidates_from_pnet`` gives that cell. The last row or column of cells of a level
+    whose size P-Net's max-pool rounded up scored a window that reaches one pixel past the
+    level's edge (that pixel was never there: the pool saw only the pixels that exist).
+    Raises ``ValueError`` naming the level, row or column that is out of range
+    (``pyramid_levels`` gives the ranges).
     """
     levels = pyramid_levels(image, detector)
     if not levels:

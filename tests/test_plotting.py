@@ -170,3 +170,96 @@ def test_show_crops_lays_out_a_grid():
     assert drawn[3].get_title() == "3"
     with pytest.raises(ValueError, match="pixel values"):
         P.show_crops(crops.transpose(0, 3, 1, 2))                  # NCHW: say so, don't guess
+
+
+# -- the cascade at a glance (funnel.py and its plots) -----------------------------------------
+
+def pnet_cells(size: int) -> int:
+    """P-Net's output size along one axis, by hand: conv 3, pool 2/2 rounding up, conv 3, conv 3."""
+    return -(-(size - 2) // 2) - 4
+
+
+@pytest.fixture(scope="module")
+def group_trace(detector):
+    from conftest import read_rgb
+
+    return detector.detect(read_rgb("group_small.png"), trace=True).trace
+
+
+def test_funnel_counts_define_each_row(detector, group_trace):
+    from mtcnn_np.funnel import FUNNEL_LABELS, funnel_counts
+    from mtcnn_np.pyramid import compute_scales, level_size
+
+    counts = dict(funnel_counts(group_trace, detector.steps_threshold))
+    assert list(counts) == list(FUNNEL_LABELS)
+    sizes = [level_size(240, 320, s) for s in compute_scales(240, 320, 20, 0.709)]
+    windows = sum(pnet_cells(h) * pnet_cells(w) for h, w in sizes)
+    assert counts["windows scanned"] == windows
+    probs = [v[0, 1] for k, v in group_trace.items.items() if k.endswith("/prob1") and "pnet" in k]
+    assert counts["P-Net ≥ t1"] == sum(int((p >= 0.6).sum()) for p in probs)
+    assert counts["R-Net > t2"] == int((group_trace["rnet/prob1"][:, 1] > 0.7).sum())
+    assert counts["NMS over scales"] == len(group_trace["rnet/input"])    # what R-Net saw
+    assert counts["R-Net + NMS"] == len(group_trace["onet/input"])        # what O-Net saw
+    assert counts["faces"] == 7
+    values = list(counts.values())
+    assert values == sorted(values, reverse=True) and values[0] > 10 * values[1]
+    # Without the thresholds, the two score rows are left out.
+    assert [label for label, _ in funnel_counts(group_trace)] == [
+        label for label in FUNNEL_LABELS if label not in ("R-Net > t2", "O-Net > t3")]
+
+
+def test_funnel_counts_of_an_image_without_a_pyramid(detector):
+    from mtcnn_np.funnel import funnel_counts
+
+    tiny = detector.detect(np.zeros((10, 10, 3), np.uint8), trace=True).trace
+    assert all(count == 0 for _, count in funnel_counts(tiny, (0.6, 0.7, 0.7)))
+    with pytest.raises(TypeError, match="trace=True"):
+        funnel_counts(detector.detect(np.zeros((10, 10, 3), np.uint8)).trace)
+
+
+def test_stage_times_are_medians_of_each_stage(detector):
+    from mtcnn_np.funnel import STAGE_NAMES, stage_times
+
+    times = stage_times(detector, IMAGE, repeats=2)
+    assert list(times) == list(STAGE_NAMES) and all(t > 0 for t in times.values())
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="repeats"):
+            stage_times(detector, IMAGE, repeats=bad)
+
+
+def test_cascade_stages_come_from_the_spec():
+    from mtcnn_np.funnel import cascade_stages
+    from mtcnn_np.nets.spec import SPECS
+
+    stages = {s.name: s for s in cascade_stages()}
+    assert [s.input_size for s in stages.values()] == [12, 24, 48]
+    for name, spec in SPECS.items():    # every trunk conv/dense layer is one line
+        heads = len(stages[name].outputs)
+        assert len(stages[name].layers) == sum(la.op in ("conv", "dense") for la in spec) - heads
+    assert stages["rnet"].layers[-1] == "dense 576→128"
+    assert stages["onet"].outputs == ("face prob (2)", "box offsets (4)", "landmarks (10)")
+    assert stages["pnet"].layers[0] == "conv 3×3, 3→10, pool 2/2"
+
+
+def test_plot_cascade_draws_seven_blocks_with_the_spec():
+    fig, ax = plt.subplots()
+    blocks = P.plot_cascade(ax)
+    assert len(blocks) == 7
+    lefts = [b.get_x() for b in blocks]
+    assert lefts == sorted(lefts)                                   # left to right
+    text = "\n".join(t.get_text() for t in ax.texts)
+    for needed in ("P-Net", "input 24×24 crops", "input 48×48 crops", "dense 1152→256",
+                   "landmarks (10)", "NMS"):
+        assert needed in text
+    assert len(ax.patches) == 7 + 6                                 # blocks and arrows
+
+
+def test_plot_funnel_one_bar_per_row(group_trace):
+    counts = P.funnel_counts(group_trace)
+    bars = P.plot_funnel(group_trace)
+    assert [b.get_width() for b in bars] == [c for _, c in counts]
+    ax = bars[0].axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == [label for label, _ in counts]
+    assert ax.get_xscale() == "log"
+    zero = P.plot_funnel([("a", 5), ("b", 0)])                      # 0 still gets a (tiny) bar
+    assert len(zero) == 2 and 0 < zero[1].get_width() < 1
