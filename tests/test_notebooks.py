@@ -25,6 +25,7 @@ import mtcnn_np
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 READING_ORDER = [
+    "00_overview.ipynb",
     "01_layers.ipynb",
     "02_pnet_and_pyramid.ipynb",
     "03_nms_and_regression.ipynb",
