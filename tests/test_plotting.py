@@ -33,17 +33,23 @@ def rectangle_corners(patch) -> list:
     return [x, y, x + patch.get_width(), y + patch.get_height()]
 
 
-def test_package_imports_without_matplotlib():
-    # plotting imports matplotlib lazily: the package (and plotting itself) import without it,
-    # and a drawing function then says what is missing.
-    script = ("import sys; sys.modules['matplotlib'] = None\n"
-              "import mtcnn_np, mtcnn_np.plotting as P\n"
-              "try:\n    P.show_image(P.as_pixels(__import__('numpy').zeros((3, 4, 4))))\n"
-              "except ImportError as e:\n    print('ImportError', e)\n")
+def message_without(module: str, imports: str, code: str) -> str:
+    """In a fresh interpreter where ``module`` cannot be imported, run ``imports`` (which must
+    not fail), then ``code``; return what ``code``'s ImportError says ("" if none)."""
+    script = (f"import sys; sys.modules[{module!r}] = None\n{imports}\n"
+              f"try:\n    {code}\nexcept ImportError as e:\n    print('ImportError', e)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "ImportError" in done.stdout and "matplotlib" in done.stdout
+    return done.stdout
+
+
+def test_package_imports_without_matplotlib():
+    # plotting imports matplotlib lazily: the package (and plotting itself) import without it,
+    # and a drawing function then says what is missing.
+    printed = message_without("matplotlib", "import numpy, mtcnn_np, mtcnn_np.plotting as P",
+                              "P.show_image(P.as_pixels(numpy.zeros((3, 4, 4))))")
+    assert "ImportError" in printed and "matplotlib" in printed
 
 
 def test_as_pixels_inverts_the_input_scaling():
