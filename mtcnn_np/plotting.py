@@ -392,11 +392,13 @@ def plot_cascade(ax=None):
         (["pyramid", "scales 12/min_face_size", "× scale_factor^k", "until short side < 12"],
          "#e8e8e8", 1.6),
         (net_lines("pnet"), "#cfe2f3", 2.2),
-        (["NMS", "per scale, then", "over all scales", "regress + square"], "#fff2cc", 1.4),
+        (["NMS", "keep prob ≥ t1", "NMS per scale, then", "over all scales", "regress + square"],
+         "#fff2cc", 1.5),
         (net_lines("rnet"), "#d9ead3", 2.3),
-        (["NMS", "score > t2", "regress + square"], "#fff2cc", 1.4),
+        (["NMS", "keep prob > t2", "NMS", "regress + square"], "#fff2cc", 1.5),
         (net_lines("onet"), "#f4cccc", 2.9),
-        (["faces", "boxes, scores,", "5 landmarks", "(NMS 'min')"], "#e8e8e8", 1.5),
+        (["faces", "keep prob > t3,", "NMS ('min'):", "boxes, scores,", "5 landmarks"],
+         "#e8e8e8", 1.5),
     ]
     patches, x, gap = [], 0.0, 0.45
     for k, (lines, colour, width) in enumerate(blocks):
