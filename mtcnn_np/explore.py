@@ -1,10 +1,10 @@
 """Interactive exploration of the cascade: what the sliders in ``00_overview.ipynb`` call.
 
 The callbacks are plain functions — slider values in, detections, counts or a picture out — so
-they are tested without a browser (``tests/test_explore.py``). Only :func:`explorer` and
-:func:`cell_explorer` build ipywidgets; they import it when called, so the package never needs
-it (it is in the ``[notebooks]`` extra). Drawing goes into axes the caller gives, through
-``plotting`` (matplotlib, imported there lazily).
+they are tested without a browser (``tests/test_explore.py``). Only :func:`explorer`,
+:func:`cell_explorer` and :func:`photo_explorer` build ipywidgets; they import it when called, so
+the package never needs it (it is in the ``[notebooks]`` extra). Drawing goes into axes the
+caller gives, through ``plotting`` (matplotlib, imported there lazily).
 """
 
 from __future__ import annotations
@@ -286,3 +286,35 @@ def cell_explorer(image: np.ndarray, detector: MTCNN | None = None) -> Explorer:
     refresh()
     return Explorer(widgets.VBox([widgets.HBox(list(controls.values())), out]), controls,
                     figure, refresh)
+
+
+def photo_explorer(default, detector: MTCNN | None = None) -> Explorer:
+    """:func:`explorer` on your own photo: a path box and an upload button; a new photo (a path
+    typed, then Enter, or a file uploaded) rebuilds the sliders on it. Starts on ``default``
+    (a path or an array, see :func:`photo_from`).
+
+    ``controls``: ``"path"``, ``"upload"``, and ``"sliders"``, the :func:`explorer` of the
+    current photo (replaced on every new photo; its ``figure`` is the picture). ``figure`` is
+    None.
+    """
+    widgets = _ipywidgets()
+    from IPython.display import display
+
+    detector = MTCNN() if detector is None else detector
+    controls = {"path": widgets.Text(placeholder="path to a photo, then Enter",
+                                     description="photo", continuous_update=False),
+                "upload": widgets.FileUpload(accept="image/*", multiple=False)}
+    out = widgets.Output()
+
+    def refresh(change=None):
+        source = change["new"] if change is not None else None
+        controls["sliders"] = explorer(photo_from(source, default), detector)
+        out.clear_output(wait=True)
+        with out:
+            display(controls["sliders"].widget)
+
+    controls["path"].observe(refresh, names="value")
+    controls["upload"].observe(refresh, names="value")
+    refresh()
+    widget = widgets.VBox([widgets.HBox([controls["path"], controls["upload"]]), out])
+    return Explorer(widget, controls, None, refresh)

@@ -157,6 +157,16 @@ def test_widgets_redraw_when_a_slider_moves(detector):
     assert "scale 0.054" in cells.figure.axes[0].get_title()
 
 
+def test_your_own_photo_rebuilds_the_sliders(detector):
+    pytest.importorskip("ipywidgets")
+    mine = E.photo_explorer(IMAGES / "group_small.png", detector)
+    assert mine.controls["sliders"].figure.axes[0].images[0].get_array().shape == PHOTO.shape
+    mine.controls["path"].value = str(IMAGES / "astronaut_small.png")   # typed, then Enter
+    shown = mine.controls["sliders"].figure.axes[0]
+    assert shown.images[0].get_array().shape == (200, 200, 3)
+    assert shown.get_title().startswith("1 faces")
+
+
 def test_without_ipywidgets_the_error_names_the_extra():
     printed = message_without("ipywidgets", "import numpy, mtcnn_np.explore as E",
                               "E.explorer(numpy.zeros((50, 50, 3), numpy.uint8))")
