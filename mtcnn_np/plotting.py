@@ -20,6 +20,7 @@ import numpy as np
 
 from .candidates import CELL_SIZE, STRIDE
 from .draw import LANDMARK_COLOURS
+from .image import wants_bgr
 from .layers import conv_output_size, im2col, pool_output_size
 
 WINDOW_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -42,6 +43,13 @@ def _axes(ax=None, figsize: tuple = (5, 5)):
 
 # -- images ------------------------------------------------------------------------------------
 
+def _rgb_view(pixels: np.ndarray, bgr) -> np.ndarray:
+    """(..., 3 or 4) BGR(A) pixels as an RGB view when ``bgr`` (for imshow), else unchanged."""
+    if wants_bgr(bgr) and pixels.ndim >= 3:
+        return pixels[..., 2::-1]
+    return pixels
+
+
 def as_pixels(x: np.ndarray) -> np.ndarray:
     """Undo the nets' input scaling for display: ``x · 128 + 127.5``, rounded, clipped, uint8.
 
@@ -53,13 +61,13 @@ def as_pixels(x: np.ndarray) -> np.ndarray:
     return np.moveaxis(pixels, -3, -1)                       # channels last, for imshow
 
 
-def show_image(image: np.ndarray, ax=None, title: str | None = None):
+def show_image(image: np.ndarray, ax=None, title: str | None = None, *, bgr: bool = False):
     """Show an (H, W, 3) uint8 RGB image (or an (H, W) map, in grey) without axis ticks.
 
-    Returns the axes.
+    bgr : the image is OpenCV BGR(A) (shown with its colours right). Returns the axes.
     """
     ax = _axes(ax)
-    image = np.asarray(image)
+    image = _rgb_view(np.asarray(image), bgr)
     ax.imshow(image, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -69,17 +77,19 @@ def show_image(image: np.ndarray, ax=None, title: str | None = None):
 
 
 def show_crops(crops: np.ndarray, titles: list | None = None, ncols: int = 8,
-               size: float = 1.3):
+               size: float = 1.3, *, bgr: bool = False):
     """A grid of crops, one small panel each (e.g. what R-Net or O-Net saw).
 
     crops : (K, h, w, 3) pixel values in [0, 255] (uint8 or float; floats are rounded for
         display). For the nets' normalised (K, 3, h, w) inputs, pass ``as_pixels(x)``.
     titles : K short strings (e.g. scores), or None.
+    bgr : the crops are BGR (e.g. ``align_faces(..., bgr=True)``).
     Returns the figure.
     """
     crops = np.asarray(crops)
     if crops.ndim != 4 or crops.shape[-1] != 3:
         raise ValueError(f"crops must be (K, h, w, 3) pixel values, got shape {crops.shape}")
+    crops = _rgb_view(crops, bgr)
     count = max(1, len(crops))
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -184,14 +194,15 @@ def show_landmarks(ax, points: np.ndarray, size: float = 20, marker: str = "o",
     return dots
 
 
-def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str | None = None):
+def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str | None = None,
+                    *, bgr: bool = False):
     """The image with every face's box, score and landmarks.
 
     faces : a ``Detections`` (float boxes, accurate landmarks) or ``detect_faces``' list of
         dicts (integer ``[x, y, w, h]`` boxes and keypoints).
-    Returns the axes.
+    bgr : the image is OpenCV BGR(A). Returns the axes.
     """
-    ax = show_image(image, ax, title)
+    ax = show_image(image, ax, title, bgr=bgr)
     if isinstance(faces, list):
         boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in (f["box"] for f in faces)])
         scores = [f["confidence"] for f in faces]
@@ -227,15 +238,15 @@ def heatmap_extent(shape: tuple, scale: float) -> tuple:
 
 
 def show_heatmap_over(ax, image: np.ndarray, prob: np.ndarray, scale: float, alpha: float = 0.8,
-                      cmap: str = "inferno", title: str | None = None):
+                      cmap: str = "inferno", title: str | None = None, *, bgr: bool = False):
     """The image with P-Net's face-probability map of one pyramid level laid over it.
 
     image : (H, W, 3) uint8, the *input* image. prob : (h, w) face probability of the level at
     ``scale`` (``prob1[0, 1]``). Each cell is drawn over the centre of the window it scored
-    (``heatmap_extent``), more opaque the higher its probability.
+    (``heatmap_extent``), more opaque the higher its probability. bgr : the image is BGR.
     Returns the map's ``AxesImage`` (pass it to ``colorbar``).
     """
-    ax = show_image(image, ax, title)
+    ax = show_image(image, ax, title, bgr=bgr)
     height, width = np.shape(image)[:2]
     prob = np.asarray(prob, dtype=np.float64)
     # Opacity grows with the probability, so the photo shows through where P-Net sees no face.
