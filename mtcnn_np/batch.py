@@ -378,14 +378,18 @@ def replace_lines(jsonl: Path, records: dict) -> None:
         return
     lines = jsonl.read_text(encoding="utf-8").splitlines(keepends=True)
     temporary = jsonl.with_name(jsonl.name + ".tmp")
+    written = set()
     with open(temporary, "w", encoding="utf-8") as f:
         for line in lines:
             try:
                 path = json.loads(line)["image"]
             except (ValueError, KeyError, TypeError):
                 path = None
-            known = isinstance(path, str) and path in records
-            f.write(json.dumps(records[path]) + "\n" if known else line)
+            if not (isinstance(path, str) and path in records):
+                f.write(line)
+            elif path not in written:                # an older duplicate line goes too
+                f.write(json.dumps(records[path]) + "\n")
+                written.add(path)
     os.replace(temporary, jsonl)
 
 

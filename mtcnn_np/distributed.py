@@ -50,7 +50,8 @@ def dask_results(client, chunk_size: int = 4) -> Results:
 
     def results(jobs: list, options: Options) -> Iterator[dict]:
         chunks = [jobs[i:i + chunk_size] for i in range(0, len(jobs), chunk_size)]
-        futures = client.map(records_for, chunks, options=options)
+        # pure=False: the tasks write files, so Dask must never reuse an earlier result.
+        futures = client.map(records_for, chunks, options=options, pure=False)
         try:
             for future in futures:
                 yield from future.result()

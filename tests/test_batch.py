@@ -266,3 +266,21 @@ def test_case_insensitive_names_do_not_collide(tmp_path):
     for name in ("A.jpg", "a.png"):
         (tmp_path / name).write_bytes(b"")
     assert [j.stem for j in find_images([tmp_path])] == ["A", "a_png"]
+
+
+def test_replacing_lines_leaves_one_per_image(tmp_path):
+    from mtcnn_np.batch import replace_lines
+
+    jsonl = tmp_path / "f.jsonl"
+    old = [{"image": "a", "faces": []}, {"image": "b", "faces": []}, {"image": "a", "faces": []}]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in old) + "not json\n")
+    replace_lines(jsonl, {"a": {"image": "a", "faces": [], "crops": []}})
+    assert jsonl.read_text().splitlines() == [
+        '{"image": "a", "faces": [], "crops": []}', '{"image": "b", "faces": []}', "not json"]
+
+
+def test_help_names_the_float_keys(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "'box_xyxy' [x1, y1, x2, y2]" in text and "--dask ADDRESS" in text
