@@ -184,7 +184,7 @@ def _as_list(paths) -> list:
 
 def output_paths(job: Job, options: Options, faces: int) -> dict:
     """The files an image with ``faces`` faces gets: ``{"crops": [...], "drawing": path}``,
-    only the keys asked for (and no crops for no face). These are the line's extra keys."""
+    only the keys asked for (``"crops": []`` for no face). These are the line's extra keys."""
     paths = {}
     if options.crops:
         base = Path(options.crops) / job.stem
