@@ -66,14 +66,19 @@ def records_for(jobs: list, options: Options) -> list:
 
 
 def run_dask(inputs: list, jsonl: str | None, options: Options, address: str | None = None,
-             client=None, chunk_size: int = 4, **kwargs) -> Summary:
+             client=None, chunk_size: int = 4, timeout: float = 30, **kwargs) -> Summary:
     """``run_batch`` on a Dask cluster: connect to ``address`` (a scheduler such as
-    ``tcp://host:8786``) or use ``client``; other keyword arguments go to ``run_batch``."""
+    ``tcp://host:8786``; ValueError if it does not answer within ``timeout`` seconds) or use
+    ``client``; other keyword arguments go to ``run_batch``."""
     distributed = _import_distributed()
     if (address is None) == (client is None):
         raise ValueError("run_dask needs either a scheduler address or a client, not both")
     own = client is None
-    client = distributed.Client(address) if own else client
+    if own:
+        try:
+            client = distributed.Client(address, timeout=timeout)
+        except OSError as exc:                       # refused, unknown host, timed out
+            raise ValueError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     try:
         return run_batch(inputs, jsonl, options, results=dask_results(client, chunk_size),
                          **kwargs)

@@ -82,3 +82,8 @@ def test_each_worker_keeps_one_detector(client, serial, tmp_path):
              stderr=io.StringIO())
     assert client.run(_detector_id) == before           # reused by later tasks, not rebuilt
     assert None not in before.values()                  # both workers did some of the work
+
+
+def test_unreachable_scheduler_is_a_message(tmp_path):
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
+        run_dask([IMAGES], None, Options(), "tcp://127.0.0.1:1", timeout=1)
