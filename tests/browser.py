@@ -44,9 +44,10 @@ class Rendered:
 
 
 def find_chromium() -> str | None:
-    """The browser's path: ``$CHROMIUM`` if set, else the first of CANDIDATES on PATH."""
+    """The browser's path: ``$CHROMIUM`` if set (None if that is not a program), else the
+    first of CANDIDATES on PATH, else None."""
     if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"]
+        return shutil.which(os.environ["CHROMIUM"])
     return next((path for name in CANDIDATES if (path := shutil.which(name))), None)
 
 
