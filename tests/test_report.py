@@ -142,7 +142,9 @@ def test_cli_errors(tmp_path, capsys):
     assert main(["explain", photo, "--html", out, "--scale-factor", "2"]) == 2
     assert "scale_factor" in capsys.readouterr().err
     assert main(["explain", photo, "--html", str(tmp_path / "no" / "dir" / "r.html")]) == 2
-    assert "error:" in capsys.readouterr().err
+    assert "cannot write --html" in capsys.readouterr().err
+    assert main(["explain", str(IMAGES), "--html", out]) == 2          # a folder is no photo
+    assert "not a file" in capsys.readouterr().err
     with pytest.raises(SystemExit):                  # --html is required
         main(["explain", photo])
     assert "--html" in capsys.readouterr().err

@@ -37,8 +37,11 @@ def main(argv: list) -> int:
         detector = MTCNN(min_face_size=args.min_face_size, scale_factor=args.scale_factor,
                          steps_threshold=tuple(args.thresholds))
         path = write_report(args.photo, args.html, detector, max_crops=args.max_crops)
-    except (TypeError, ValueError, OSError) as exc:
+    except (TypeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:                  # the photo's errors are ValueErrors: this is --html
+        print(f"error: cannot write --html {args.html}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
     return 0

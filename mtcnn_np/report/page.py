@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 from PIL import Image
@@ -87,8 +88,9 @@ def figure(picture: Image.Image, caption: str, css_class: str = "", img_class: s
     attrs = f' class="{img_class}"' if img_class else ""
     size = "" if img_class else f' width="{picture.width}" height="{picture.height}"'
     klass = f' class="{css_class}"' if css_class else ""
+    alt = html.unescape(re.sub(r"<[^>]+>", " ", caption))      # the caption as plain text
     return (f'<figure{klass}><img{attrs} src="{P.data_uri(picture)}"{size} '
-            f'alt="{html.escape(caption, quote=True)}"><figcaption>{caption}</figcaption></figure>')
+            f'alt="{html.escape(alt, quote=True)}"><figcaption>{caption}</figcaption></figure>')
 
 
 def table(head: list, rows: list, text_columns: tuple = ()) -> str:
