@@ -8,6 +8,9 @@ Many photos: ``python -m mtcnn_np DIR_OR_FILES… --jsonl out.jsonl [--crops DIR
 [--jobs N | --dask ADDRESS]`` writes one JSON line per image, resumably (see ``batch.py`` and
 ``distributed.py``). Several inputs, a folder, or any of ``--jsonl``/``--crops``/``--draw``/
 ``--dask`` select this mode; without ``--jsonl`` the lines go to stdout.
+
+Stage report: ``python -m mtcnn_np explain PHOTO --html report.html`` (see ``report/``); a photo
+literally named ``explain`` is then written ``./explain``.
 """
 
 from __future__ import annotations
@@ -93,6 +96,10 @@ def is_batch(args: argparse.Namespace) -> bool:
 
 
 def main(argv: list | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["explain"]:                      # the stage report (mtcnn_np/report/)
+        from .report.cli import main as explain_main
+        return explain_main(argv[1:])
     args = parse_args(argv)
     try:
         detector = MTCNN(**detector_options(args))
