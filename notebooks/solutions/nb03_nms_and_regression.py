@@ -1,0 +1,84 @@
+"""Key to ``03_nms_and_regression.ipynb``: IoU, greedy NMS, squaring."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _ious(box, others):
+    """IoU of one (4,) box with each of (K, 4) ``others``, inclusive pixels → (K,)."""
+    width = np.maximum(0.0, np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0]) + 1)
+    height = np.maximum(0.0, np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])
+                        + 1)
+    inter = width * height
+    area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+    areas = (others[:, 2] - others[:, 0] + 1) * (others[:, 3] - others[:, 1] + 1)
+    return inter / (area + areas - inter)
+
+
+def my_iou(a, b):
+    """IoU of two (4,) boxes with inclusive pixel ends: a float.
+
+    Widths are ``x2 − x1 + 1``; an intersection narrower than one pixel is clipped to 0, never
+    negative.
+    """
+    return float(_ious(np.asarray(a, float), np.asarray(b, float)[None])[0])
+
+
+def my_nms(boxes, scores, threshold):
+    """boxes (K, 4), scores (K,) → (M,) int indices of the kept boxes, best score first.
+
+    Take the best remaining box, drop every remaining box whose IoU with it is **greater** than
+    the threshold (ties survive), repeat.
+    """
+    boxes = np.asarray(boxes, float)
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    keep = []
+    while order.size:
+        best, rest = order[0], order[1:]
+        keep.append(best)
+        order = rest[_ious(boxes[best], boxes[rest]) <= threshold]
+    return np.array(keep, dtype=np.int64)
+
+
+def my_square(boxes):
+    """boxes (K, 4) float → (K, 4) squares of side max(w, h), same centres (w = x2 − x1)."""
+    w = boxes[:, 2] - boxes[:, 0]
+    h = boxes[:, 3] - boxes[:, 1]
+    side = np.maximum(w, h)
+    x1 = boxes[:, 0] + w * 0.5 - side * 0.5
+    y1 = boxes[:, 1] + h * 0.5 - side * 0.5
+    return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
+
+
+def _iou_without_plus_one(a, b):
+    """Mistake: widths ``x2 − x1`` as for continuous boxes (no ``+1`` for inclusive pixels)."""
+    inter = (max(0, min(a[2], b[2]) - max(a[0], b[0]))
+             * max(0, min(a[3], b[3]) - max(a[1], b[1])))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union
+
+
+def _nms_keeping_overlaps(boxes, scores, threshold):
+    """Mistake: the comparison turned round — keeping the boxes that overlap the best one."""
+    boxes = np.asarray(boxes, float)
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    keep = []
+    while order.size:
+        best, rest = order[0], order[1:]
+        keep.append(best)
+        order = rest[_ious(boxes[best], boxes[rest]) > threshold]
+    return np.array(keep, dtype=np.int64)
+
+
+def _square_from_corner(boxes):
+    """Mistake: growing the short side from the top-left corner, moving the centre."""
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    return np.stack([boxes[:, 0], boxes[:, 1], boxes[:, 0] + side, boxes[:, 1] + side], axis=1)
+
+
+WRONG = {
+    "my_iou": _iou_without_plus_one,
+    "my_nms": _nms_keeping_overlaps,
+    "my_square": _square_from_corner,
+}
