@@ -25,30 +25,34 @@ def my_iou(a, b):
     return float(_ious(np.asarray(a, float), np.asarray(b, float)[None])[0])
 
 
-def my_nms(boxes, scores, threshold):
-    """boxes (K, 4), scores (K,) → (M,) int indices of the kept boxes, best score first.
-
-    Take the best remaining box, drop every remaining box whose IoU with it is **greater** than
-    the threshold (ties survive), repeat.
-    """
+def _greedy(boxes, scores, survives):
+    """Greedy suppression: take the best remaining box, keep the remaining boxes whose IoUs
+    with it pass ``survives(ious)``, repeat → kept indices, best first."""
     boxes = np.asarray(boxes, float)
     order = np.argsort(-np.asarray(scores), kind="stable")
     keep = []
     while order.size:
         best, rest = order[0], order[1:]
         keep.append(best)
-        order = rest[_ious(boxes[best], boxes[rest]) <= threshold]
+        order = rest[survives(_ious(boxes[best], boxes[rest]))]
     return np.array(keep, dtype=np.int64)
+
+
+def my_nms(boxes, scores, threshold):
+    """boxes (K, 4), scores (K,) → (M,) int indices of the kept boxes, best score first.
+
+    Take the best remaining box, drop every remaining box whose IoU with it is **greater** than
+    the threshold (ties survive), repeat.
+    """
+    return _greedy(boxes, scores, lambda ious: ious <= threshold)
 
 
 def my_square(boxes):
     """boxes (K, 4) float → (K, 4) squares of side max(w, h), same centres (w = x2 − x1)."""
-    w = boxes[:, 2] - boxes[:, 0]
-    h = boxes[:, 3] - boxes[:, 1]
-    side = np.maximum(w, h)
-    x1 = boxes[:, 0] + w * 0.5 - side * 0.5
-    y1 = boxes[:, 1] + h * 0.5 - side * 0.5
-    return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
+    centre = (boxes[:, :2] + boxes[:, 2:]) / 2                     # (K, 2) [cx, cy]
+    side = np.max(boxes[:, 2:] - boxes[:, :2], axis=1, keepdims=True)
+    corner = centre - side / 2
+    return np.hstack([corner, corner + side])
 
 
 def _iou_without_plus_one(a, b):
@@ -61,14 +65,7 @@ def _iou_without_plus_one(a, b):
 
 def _nms_keeping_overlaps(boxes, scores, threshold):
     """Mistake: the comparison turned round — keeping the boxes that overlap the best one."""
-    boxes = np.asarray(boxes, float)
-    order = np.argsort(-np.asarray(scores), kind="stable")
-    keep = []
-    while order.size:
-        best, rest = order[0], order[1:]
-        keep.append(best)
-        order = rest[_ious(boxes[best], boxes[rest]) > threshold]
-    return np.array(keep, dtype=np.int64)
+    return _greedy(boxes, scores, lambda ious: ious > threshold)
 
 
 def _square_from_corner(boxes):
