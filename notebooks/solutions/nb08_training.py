@@ -63,7 +63,7 @@ WRONG = {
 }
 
 
-def open_exercise_4(train_set, held_out, steps: int = 60) -> dict:
+def open_exercise_4(train_set, held_out, steps: int = 20) -> dict:
     """The first experiment: R-Net trained with OHEM off (``None``), 0.3 and the paper's 0.7,
     from the same initialisation and mini-batches (``train_set``, ``held_out``: the notebook's
     crop sets).
@@ -72,7 +72,7 @@ def open_exercise_4(train_set, held_out, steps: int = 60) -> dict:
     gradient comes from the samples the net still gets wrong instead of the many easy
     backgrounds, so the held-out accuracy is about as good or better with 0.7 than with no
     mining. 0.3 mines too hard — a few samples per batch, often ambiguous crops — so its loss
-    curve is noisier. In 60 quick steps the
+    curve is noisier. In the default 20 steps (quick, for the tests) the
     differences are small and noisy; run 600 for a clear picture. (The other experiments —
     P-Net at size 12, O-Net with landmark crops, grey augmentation — follow the same pattern:
     ``make_crop_set(..., 12 or 48, ...)`` and ``train("pnet" | "onet", ...)``.)
