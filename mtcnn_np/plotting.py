@@ -105,6 +105,49 @@ def show_crops(crops: np.ndarray, titles: list | None = None, ncols: int = 8,
     return fig
 
 
+def panel_grid(count: int, aspect: float, ncols: int = 4, width: float = 13.0,
+               title_space: float = 0.35):
+    """A figure with one panel per item, ``ncols`` across (fewer if there are fewer items), sized
+    so the panels fit pictures of height/width ``aspect`` without empty bands; unused panels of
+    the last row are hidden.
+
+    Returns ``(fig, axes)`` with ``axes`` the flat list of the ``count`` visible axes.
+    """
+    if count < 1:
+        raise ValueError(f"panel_grid needs at least one panel, got {count}")
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    panel = (width - 1.2) / ncols      # about 1.2 in go to a colourbar and the margins
+    fig, grid = _pyplot().subplots(nrows, ncols, squeeze=False, constrained_layout=True,
+                                   figsize=(width, nrows * (panel * aspect + title_space)))
+    for ax in grid.ravel()[count:]:
+        ax.set_visible(False)
+    return fig, list(grid.ravel()[:count])
+
+
+def show_channels(maps: np.ndarray, name: str = "", ncols: int = 5, width: float = 11.0,
+                  cmap: str = "gray"):
+    """Every channel of one layer's output as a panel, on one shared colour scale, with a
+    colourbar (so that panels can be compared: a bright pixel means the same value in each).
+
+    maps : (C, H, W) — one image's activations, e.g. ``activations["conv1"][0]``.
+    name : the layer's name, for the titles (``conv1[0]`` …).
+    Returns the figure; its last axes is the colourbar.
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3:
+        raise ValueError(f"show_channels needs (C, H, W) maps, got shape {maps.shape}")
+    fig, axes = panel_grid(len(maps), maps.shape[1] / maps.shape[2], ncols, width)
+    low, high = float(maps.min()), float(maps.max())
+    for c, ax in enumerate(axes):
+        picture = ax.imshow(maps[c], cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{name}[{c}]", fontsize=9)
+    fig.colorbar(picture, ax=axes, shrink=0.9, label=name or "value")
+    return fig
+
+
 def show_values(ax, values: np.ndarray, fmt: str = "{:.3g}", cmap: str = "Blues",
                 title: str | None = None, fontsize: float = 9):
     """A small 2-D array drawn as coloured cells with its numbers written in them.
@@ -136,7 +179,9 @@ def show_boxes(ax, boxes: np.ndarray, color: str | list = "red", labels: list | 
 
     boxes : (K, 4) [x1, y1, x2, y2] or (K, 5) with the score last (written on each box unless
         ``labels`` is given). color : one colour, or one per box.
-    labels : K strings written at each box's top-left corner ("" for none), or None.
+    labels : K strings written at each box's top-left corner ("" for none), or None. A label
+        that would overlap one already on the axes (from this or an earlier call) is moved down
+        along the box's left edge until it does not.
     Returns the K ``Rectangle`` patches.
     """
     from matplotlib.patches import Rectangle
@@ -151,9 +196,28 @@ def show_boxes(ax, boxes: np.ndarray, color: str | list = "red", labels: list | 
                           linewidth=linewidth, linestyle=linestyle)
         patches.append(ax.add_patch(patch))
         if labels is not None and labels[k] != "":
-            ax.text(x1, y1, f" {labels[k]}", color="white", fontsize=7, va="bottom",
-                    bbox={"facecolor": colours[k], "alpha": 0.7, "pad": 1, "linewidth": 0})
+            _place_label(ax, x1, y1, f" {labels[k]}", colours[k])
     return patches
+
+
+LABEL_GID = "show_boxes-label"
+
+
+def _place_label(ax, x: float, y: float, text: str, colour) -> None:
+    """A box label at (x, y), shifted down in steps of its own height while it overlaps a label
+    placed before it on the same axes (measured in display pixels, after drawing)."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.apply_aspect()          # the axes' final box (imshow's aspect shrinks it when drawn)
+    taken = [t.get_window_extent(renderer).padded(4) for t in ax.texts
+             if t.get_gid() == LABEL_GID]
+    label = ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", color="white",
+                        fontsize=7, va="bottom", gid=LABEL_GID, annotation_clip=False,
+                        bbox={"facecolor": colour, "alpha": 0.7, "pad": 1, "linewidth": 0})
+    step = label.get_window_extent(renderer).height * 72 / ax.figure.dpi + 2   # in points
+    for shift in range(1, 20):
+        if not any(label.get_window_extent(renderer).overlaps(other) for other in taken):
+            break
+        label.set_position((0, -shift * step))
 
 
 def pixel_edges(boxes: np.ndarray, one_based: bool = True) -> np.ndarray:
@@ -173,11 +237,12 @@ def pixel_edges(boxes: np.ndarray, one_based: bool = True) -> np.ndarray:
 
 
 def show_landmarks(ax, points: np.ndarray, size: float = 20, marker: str = "o",
-                   names: bool = False) -> list:
+                   names: bool = False, fontsize: float = 11) -> list:
     """Dots at the five landmarks of each face, coloured as in ``draw.py`` (eyes green, nose
     yellow, mouth corners magenta).
 
-    points : (K, 5, 2) or (5, 2) [x, y] in image coordinates. names : label each point.
+    points : (K, 5, 2) or (5, 2) [x, y] in image coordinates. names : label each point, in
+    ``fontsize``-point letters with a dark outline (readable on any skin or background).
     Returns the five ``PathCollection``s (one per landmark, all faces).
     """
     from .landmarks import NAMES
@@ -189,8 +254,9 @@ def show_landmarks(ax, points: np.ndarray, size: float = 20, marker: str = "o",
                                marker=marker, edgecolors="black", linewidths=0.5, zorder=3))
         if names:
             for x, y in points[:, j]:
-                ax.annotate(name, (x, y), xytext=(4, 2), textcoords="offset points",
-                            fontsize=7, color=colour)
+                ax.annotate(name, (x, y), xytext=(5, 3), textcoords="offset points",
+                            fontsize=fontsize, color=colour, fontweight="bold",
+                            path_effects=[_outline()])
     return dots
 
 
@@ -216,6 +282,12 @@ def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str
 
 
 # -- P-Net's maps ------------------------------------------------------------------------------
+
+def _outline():
+    from matplotlib import patheffects
+
+    return patheffects.withStroke(linewidth=2.5, foreground="black")
+
 
 def heatmap_extent(shape: tuple, scale: float) -> tuple:
     """Where a P-Net map lies over the input image: ``(left, right, bottom, top)`` for imshow.
