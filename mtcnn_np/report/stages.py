@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import boxes as B
 from ..detector import _drop_empty
+from ..funnel import funnel_counts
 from ..nms import nms
 from ..plotting import as_pixels
 from ..trace import Trace
@@ -108,27 +109,20 @@ def _pixels(trace: Trace, name: str, size: int) -> np.ndarray:
 def funnel(trace: Trace, steps_threshold: tuple) -> list:
     """``[(label, count, definition), ...]``: how many windows or boxes each step leaves.
 
-    The same rows, in the same order, as ``funnel_counts`` in the overview notebook's helpers;
-    each count is at most the one before it.
+    The counts are ``funnel.funnel_counts`` (the overview notebook's), with a one-line
+    definition of each row for the page; each count is at most the one before it.
     """
-    levels = pyramid_levels(trace)
-    _, t2, t3 = steps_threshold
-    rnet = _entry(trace, "rnet/prob1", (0, 2))
-    onet = _entry(trace, "onet/prob1", (0, 2))
-    return [
-        ("windows scanned", sum(lv.prob.size for lv in levels),
-         "P-Net output cells over all pyramid levels; each scored one 12×12 window"),
-        ("P-Net ≥ t1", sum(len(lv.candidates) for lv in levels),
-         f"cells whose face probability is at least t1 = {steps_threshold[0]:g}"),
-        ("NMS per scale", sum(len(lv.after_nms) for lv in levels),
-         "candidates left by NMS within each level"),
-        ("NMS over scales", len(trace["stage1/after_nms"]),
-         "left by NMS over all levels together: the boxes cropped for R-Net"),
-        ("R-Net > t2", int(np.sum(rnet[:, 1] > t2)),
-         f"R-Net crops with face probability above t2 = {t2:g}"),
-        ("R-Net + NMS", len(trace["stage2/boxes"]),
-         "left by R-Net's NMS: the boxes cropped for O-Net"),
-        ("O-Net > t3", int(np.sum(onet[:, 1] > t3)),
-         f"O-Net crops with face probability above t3 = {t3:g}"),
-        ("faces", len(trace["final/scores"]), "left by O-Net's NMS ('min' overlap): the result"),
-    ]
+    t1, t2, t3 = steps_threshold
+    definitions = {
+        "windows scanned": "P-Net output cells over all pyramid levels; each scored one 12×12 "
+                           "window",
+        "P-Net ≥ t1": f"cells whose face probability is at least t1 = {t1:g}",
+        "NMS per scale": "candidates left by NMS within each level",
+        "NMS over scales": "left by NMS over all levels together: the boxes cropped for R-Net",
+        "R-Net > t2": f"R-Net crops with face probability above t2 = {t2:g}",
+        "R-Net + NMS": "left by R-Net's NMS: the boxes cropped for O-Net",
+        "O-Net > t3": f"O-Net crops with face probability above t3 = {t3:g}",
+        "faces": "left by O-Net's NMS ('min' overlap): the result",
+    }
+    return [(label, count, definitions[label])
+            for label, count in funnel_counts(trace, steps_threshold)]
