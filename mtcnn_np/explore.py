@@ -200,6 +200,17 @@ class Explorer(NamedTuple):
     refresh: object          # call to redraw with the controls' current values
 
 
+def _figure(figsize: tuple):
+    """A matplotlib Figure outside pyplot (not shown by itself at the end of a notebook cell,
+    not kept alive by pyplot), on an Agg canvas, which drawing needs for measuring text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
 def _output(widgets, figure):
     """An Output widget and a function that redraws ``figure`` into it."""
     from IPython.display import display
@@ -217,8 +228,6 @@ def explorer(image: np.ndarray, detector: MTCNN | None = None) -> Explorer:
     """Sliders for the three thresholds, ``min_face_size`` and ``scale_factor``; every change
     calls :func:`explore` and :func:`draw_exploration` again."""
     widgets = _ipywidgets()
-    from matplotlib.figure import Figure
-
     detector = MTCNN() if detector is None else detector
     t1, t2, t3 = detector.steps_threshold
     slider = dict(continuous_update=False, readout_format=".2f")
@@ -234,7 +243,7 @@ def explorer(image: np.ndarray, detector: MTCNN | None = None) -> Explorer:
         "scale_factor": widgets.FloatSlider(value=detector.scale_factor, min=0.3, max=0.9,
                                             step=0.01, description="factor", **slider),
     }
-    figure = Figure(figsize=(12, 4.5), layout="constrained")
+    figure = _figure((12, 4.5))
     axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     out, show = _output(widgets, figure)
 
@@ -254,8 +263,6 @@ def explorer(image: np.ndarray, detector: MTCNN | None = None) -> Explorer:
 def cell_explorer(image: np.ndarray, detector: MTCNN | None = None) -> Explorer:
     """Pick a pyramid level and a P-Net cell; see its 12×12 window and its box in the photo."""
     widgets = _ipywidgets()
-    from matplotlib.figure import Figure
-
     detector = MTCNN() if detector is None else detector
     levels = pyramid_levels(image, detector)
     if not levels:
@@ -268,7 +275,7 @@ def cell_explorer(image: np.ndarray, detector: MTCNN | None = None) -> Explorer:
         "col": widgets.IntSlider(value=0, min=0, max=levels[0].cells[1] - 1, description="col",
                                  continuous_update=False),
     }
-    figure = Figure(figsize=(11, 4.5), layout="constrained")
+    figure = _figure((11, 4.5))
     axes = figure.subplots(1, 2)
     out, show = _output(widgets, figure)
 
