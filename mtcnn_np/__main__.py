@@ -40,6 +40,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         metavar=("P", "R", "O"), help="P/R/O-Net thresholds (default 0.6 0.7 0.7)")
     parser.add_argument("--float", action="store_true",
                         help="print float boxes and accurate landmarks instead of mtcnn's ints")
+    parser.add_argument("--refine-landmarks", action="store_true",
+                        help="correct the landmarks with L-Net (MTCNN v2's extended stage)")
     parser.add_argument("--threads", type=_positive_int, default=1, metavar="N",
                         help="BLAS threads while detecting, per process (default 1)")
     many = parser.add_argument_group("many photos (one JSON line per image)")
@@ -78,7 +80,8 @@ def to_json(faces: list) -> str:
 def detector_options(args: argparse.Namespace) -> dict:
     """MTCNN's keyword arguments from the command line (the same in every worker process)."""
     return {"min_face_size": args.min_face_size, "scale_factor": args.scale_factor,
-            "steps_threshold": tuple(args.thresholds), "threads": args.threads}
+            "steps_threshold": tuple(args.thresholds), "threads": args.threads,
+            "refine_landmarks": args.refine_landmarks}
 
 
 def is_batch(args: argparse.Namespace) -> bool:
