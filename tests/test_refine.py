@@ -162,20 +162,23 @@ def test_no_move_answers_leave_the_landmarks_where_they_were(detector):
     refined = _refining(ConstantLNet((0.5, 0.5))).detect(image)
     assert len(plain) > 1
     np.testing.assert_array_equal(refined.boxes, plain.boxes)
-    np.testing.assert_allclose(refined.landmarks, plain.landmarks, atol=1e-9)
+    # (0.5, 0.5) = "stay": the points are O-Net's Matlab-frame ones, i.e. the canonical ones.
+    np.testing.assert_allclose(refined.landmarks, plain.landmarks - 1, atol=1e-9)
     assert refined.to_mtcnn() == plain.to_mtcnn()
 
 
-def test_refinement_moves_both_readings_by_the_same_amount(detector):
+def test_refinement_moves_the_points_by_offset_times_patch_width(detector):
     image = read_rgb("group_small.png")
     plain = detector.detect(image)
     refined = _refining(ConstantLNet((0.6, 0.45))).detect(image)   # +0.1 pw right, 0.05 up
     pw = np.broadcast_to(R.patch_widths(plain.boxes)[:, None], (len(plain), 5))
-    np.testing.assert_allclose(refined.landmarks[..., 0] - plain.landmarks[..., 0], 0.1 * pw,
+    np.testing.assert_allclose(refined.landmarks[..., 0] - plain.landmarks[..., 0] + 1, 0.1 * pw,
                                atol=1e-5)
-    np.testing.assert_allclose(refined.landmarks[..., 1] - plain.landmarks[..., 1], -0.05 * pw,
+    np.testing.assert_allclose(refined.landmarks[..., 1] - plain.landmarks[..., 1] + 1, -0.05 * pw,
                                atol=1e-5)
-    np.testing.assert_allclose(refined.canonical_landmarks, refined.landmarks - 1, atol=1e-4)
+    # Stage 4's points need no +1 (see detector.py): both readings are the same numbers.
+    np.testing.assert_array_equal(refined.canonical_landmarks,
+                                  refined.landmarks.astype(np.float32))
 
 
 def test_trace_records_every_step_of_stage_4():
