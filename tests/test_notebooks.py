@@ -33,6 +33,7 @@ READING_ORDER = [
     "06_verification.ipynb",
     "07_end_to_end.ipynb",
     "08_training.ipynb",
+    "09_lnet.ipynb",
 ]
 PATHS = [NOTEBOOKS / name for name in READING_ORDER]
 CELL_TIMEOUT = 300  # seconds; a safety net against a hung kernel, not a speed requirement

@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import IMAGES, read_rgb
+from conftest import IMAGES, REFERENCE, read_rgb
 
 from mtcnn_np import MTCNN
 from mtcnn_np import refine as R
@@ -214,3 +214,54 @@ def test_cli_flag_turns_stage_4_on(monkeypatch, capsys):
     refined = json.loads(capsys.readouterr().out)
     assert net.calls == 1 and refined[0]["box"] == plain[0]["box"]
     assert refined[0]["keypoints"]["nose"][0] > plain[0]["keypoints"]["nose"][0]
+
+
+# -- against tools/make_lnet_reference.py (Matlab's stage rewritten with OpenCV, det4 by cv2.dnn) --
+
+LNET_REFERENCE = REFERENCE / "lnet_cv2.npz"
+PHOTOS = ("group_small", "group", "astronaut_small", "grace_hopper_small")
+
+
+def _reference_case(photo: str) -> tuple:
+    """The photo, mtcnn 0.1.1's final boxes and (K, 5, 2) points: the reference's inputs."""
+    detections = np.load(REFERENCE / "detections_m011_arrays.npz")
+    boxes = detections[f"{photo}.total_boxes"][:, :4].astype(np.float64)
+    raw = detections[f"{photo}.points"].astype(np.float64)             # (10, K) Matlab layout
+    return read_rgb(f"{photo}.png"), boxes, np.stack([raw[:5].T, raw[5:].T], axis=2)
+
+
+@pytest.mark.parametrize("photo", PHOTOS)
+def test_lnet_input_matches_patches_cut_by_opencv(photo):
+    image, boxes, points = _reference_case(photo)
+    windows = R.patch_windows(points, R.patch_widths(boxes))
+    x = R.lnet_input(R.cut_patches(image, windows, "area"))
+    with np.load(LNET_REFERENCE) as reference:
+        want = reference[f"{photo}.input"]
+    assert x.shape == want.shape and len(x) >= 1
+    np.testing.assert_allclose(x, want, rtol=0, atol=1e-6)       # float32 rounding only
+
+
+def _real_lnet():
+    nets = pytest.importorskip("mtcnn_np.nets")
+    if not hasattr(nets, "load_lnet"):
+        pytest.skip("mtcnn_np's L-Net (branch i13-weights) is not merged yet")
+    return nets.load_lnet()
+
+
+@pytest.mark.parametrize("photo", PHOTOS)
+def test_refined_points_match_the_authors_lnet_run_by_opencv(photo):
+    lnet = _real_lnet()
+    image, boxes, points = _reference_case(photo)
+    refined = R.refine_landmarks(image, boxes, points, lnet)
+    with np.load(LNET_REFERENCE) as reference:
+        want = reference[f"{photo}.points"]
+    # Two float32 nets on the same input: offsets agree to ~1e-5, times pw ≤ 30 px.
+    np.testing.assert_allclose(refined, want, rtol=0, atol=1e-3)
+
+
+def test_detector_with_refinement_gives_the_reference_points():
+    _real_lnet()
+    with np.load(LNET_REFERENCE) as reference:
+        want = reference["group_small.points"]
+    result = MTCNN(refine_landmarks=True).detect(read_rgb("group_small.png"))
+    np.testing.assert_allclose(result.landmarks, want, rtol=0, atol=1e-3)
