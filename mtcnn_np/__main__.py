@@ -5,9 +5,12 @@ as a JSON list in the ``mtcnn`` package's format; ``--out`` also writes the phot
 landmarks drawn on it.
 
 Many photos: ``python -m mtcnn_np DIR_OR_FILES… --jsonl out.jsonl [--crops DIR] [--draw DIR]
-[--jobs N]`` writes one JSON line per image, resumably (see ``batch.py``). Several inputs, a
-folder, or any of ``--jsonl``/``--crops``/``--draw`` select this mode; without ``--jsonl`` the
-lines go to stdout.
+[--jobs N | --dask ADDRESS]`` writes one JSON line per image, resumably (see ``batch.py`` and
+``distributed.py``). Several inputs, a folder, or any of ``--jsonl``/``--crops``/``--draw``/
+``--dask`` select this mode; without ``--jsonl`` the lines go to stdout.
+
+Stage report: ``python -m mtcnn_np explain PHOTO --html report.html`` (see ``report/``); a photo
+literally named ``explain`` is then written ``./explain``.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser.add_argument("--thresholds", type=float, nargs=3, default=(0.6, 0.7, 0.7),
                         metavar=("P", "R", "O"), help="P/R/O-Net thresholds (default 0.6 0.7 0.7)")
     parser.add_argument("--float", action="store_true",
-                        help="print float boxes and accurate landmarks instead of mtcnn's ints")
+                        help="float output, other keys: 'box_xyxy' [x1, y1, x2, y2] (not 'box' "
+                        "[x, y, w, h]), 'confidence', and 'keypoints' as accurate float [x, y] "
+                        "(pixel centres at whole numbers) instead of mtcnn's integers")
     parser.add_argument("--refine-landmarks", action="store_true",
                         help="correct the landmarks with L-Net (MTCNN v2's extended stage)")
     parser.add_argument("--threads", type=_positive_int, default=1, metavar="N",
@@ -57,6 +62,9 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     many.add_argument("--draw", metavar="DIR", help="write the photos with the faces drawn here")
     many.add_argument("--jobs", type=int, default=1, metavar="N",
                       help="worker processes (default 1; 0 = one per CPU)")
+    many.add_argument("--dask", metavar="ADDRESS",
+                      help="run on the Dask cluster whose scheduler is at ADDRESS "
+                      "(tcp://host:8786; needs the [dask] extra) instead of --jobs")
     many.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                       help="progress bar on stderr (default: only on a terminal)")
     parser.add_argument("--version", action="version", version=f"mtcnn_np {__version__}")
@@ -87,17 +95,21 @@ def detector_options(args: argparse.Namespace) -> dict:
 def is_batch(args: argparse.Namespace) -> bool:
     """Several inputs, a folder, or a batch-only option: the JSON-lines mode."""
     return (len(args.images) > 1 or Path(args.images[0]).is_dir()
-            or any(v is not None for v in (args.jsonl, args.crops, args.draw)))
+            or any(v is not None for v in (args.jsonl, args.crops, args.draw, args.dask)))
 
 
 def main(argv: list | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["explain"]:                      # the stage report (mtcnn_np/report/)
+        from .report.cli import main as explain_main
+        return explain_main(argv[1:])
     args = parse_args(argv)
     try:
         detector = MTCNN(**detector_options(args))
         if is_batch(args):
             return batch_main(args, detector)
         rgb = load_image(args.images[0])
-    except (TypeError, ValueError) as exc:
+    except (ImportError, TypeError, ValueError) as exc:     # ImportError: --dask without dask
         print(f"error: {exc}", file=sys.stderr)
         return 2
     result = detector.detect(rgb)
@@ -122,8 +134,14 @@ def batch_main(args: argparse.Namespace, detector: MTCNN) -> int:
         crop_size=args.crop_size, margin=args.margin, draw=args.draw)
     jobs = args.jobs or os.cpu_count() or 1
     try:
-        summary = run_batch(args.images, args.jsonl, options, processes=jobs,
-                            progress=args.progress, detector=detector)
+        if args.dask:
+            from .distributed import run_dask
+
+            summary = run_dask(args.images, args.jsonl, options, args.dask,
+                               progress=args.progress)
+        else:
+            summary = run_batch(args.images, args.jsonl, options, processes=jobs,
+                                progress=args.progress, detector=detector)
     except KeyboardInterrupt:
         resume = " (run the same command again to resume)" if args.jsonl else ""
         print(f"interrupted{resume}", file=sys.stderr)

@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from .crops import gather_pixels
-from .image import load_image
+from .image import in_channel_order, load_image, wants_bgr
 from .landmarks import NAMES
 from .resize import resize_area
 from .results import Detections
@@ -50,7 +50,7 @@ BORDERS = ("constant", "edge")
 # -- public API ------------------------------------------------------------------------------
 
 def align_faces(image, faces, size: int = 112, template: np.ndarray | None = None,
-                border: str = "constant") -> np.ndarray:
+                border: str = "constant", *, bgr: bool | None = None) -> np.ndarray:
     """Crops warped so that each face's five landmarks land on the template.
 
     Parameters
@@ -62,16 +62,19 @@ def align_faces(image, faces, size: int = 112, template: np.ndarray | None = Non
     template : (5, 2) [x, y] target points in output pixels, instead of the scaled default.
     border : where a crop reaches outside the photo: "constant" fills black (as
         ``cv2.warpAffine``'s default), "edge" repeats the nearest border pixel.
+    bgr : True: ``image`` is an OpenCV BGR(A) array and the crops come back BGR. None or
+        False: RGB (no detector is involved here).
 
     Returns
     -------
-    crops : (K, size, size, 3) uint8 RGB, in the order of ``faces``.
+    crops : (K, size, size, 3) uint8 RGB (BGR with ``bgr=True``), in the order of ``faces``.
     """
-    rgb = load_image(image)
+    bgr = wants_bgr(bgr)
+    rgb = load_image(image, bgr=bgr)
     size = _check_size(size)
     _check_border(border)
     matrices = alignment_transforms(faces, size, template)        # (K, 2, 3)
-    return warp_affine(rgb, matrices, size, border)
+    return in_channel_order(warp_affine(rgb, matrices, size, border), bgr)
 
 
 def alignment_transforms(faces, size: int = 112, template: np.ndarray | None = None
@@ -87,7 +90,7 @@ def alignment_transforms(faces, size: int = 112, template: np.ndarray | None = N
 
 
 def crop_faces(image, faces, size: int = 160, margin: float = 0.2,
-               border: str = "constant") -> np.ndarray:
+               border: str = "constant", *, bgr: bool | None = None) -> np.ndarray:
     """Square crops around the face boxes, resized to ``size × size``.
 
     Parameters
@@ -101,13 +104,15 @@ def crop_faces(image, faces, size: int = 160, margin: float = 0.2,
         ``max(w, h) · (1 + 2·margin)``, centred on the box, rounded to whole pixels.
     border : "constant" pads with black where the crop leaves the photo, "edge" repeats the
         border pixels.
+    bgr : True: ``image`` is an OpenCV BGR(A) array and the crops come back BGR.
 
     Returns
     -------
-    crops : (K, size, size, 3) uint8 RGB. Shrunk with area averaging (``resize.py``, OpenCV's
-    INTER_AREA), which does not alias as plain bilinear sampling would.
+    crops : (K, size, size, 3) uint8 RGB (BGR with ``bgr=True``). Shrunk with area averaging
+    (``resize.py``, OpenCV's INTER_AREA), which does not alias as plain bilinear sampling would.
     """
-    rgb = load_image(image)
+    bgr = wants_bgr(bgr)
+    rgb = load_image(image, bgr=bgr)
     size = _check_size(size)
     margin = _check_margin(margin)
     _check_border(border)
@@ -117,7 +122,7 @@ def crop_faces(image, faces, size: int = 160, margin: float = 0.2,
     for s in np.unique(side):
         group = np.flatnonzero(side == s)
         out[group] = resize_area(_cut(rgb, left[group], top[group], int(s), border), size, size)
-    return out
+    return in_channel_order(out, bgr)
 
 
 # -- geometry ---------------------------------------------------------------------------------

@@ -11,13 +11,21 @@
   not be read (a warning names it on stderr and the run carries on).
 * Resumable: images that already have a line in the output file are skipped, so rerunning the
   same command after an interruption finishes the job. Each line is flushed when written; a
-  half-written last line (the run was killed) is dropped and redone.
+  half-written last line (the run was killed) is dropped and redone. An image whose line lacks
+  an output asked for now (``--crops``/``--draw`` added, or its files deleted) is detected
+  again and its line is *replaced* (the file is rewritten at the end of the run), never repeated.
 * ``--jobs N`` runs N worker processes, each with its own detector and (by default) one BLAS thread;
   results come back in input order, so the output is the same as with one process. (Workers
   are *spawned*: a script calling ``run_batch`` with several processes needs the usual
   ``if __name__ == "__main__":`` guard.)
 * ``--crops DIR``: aligned 112×112 crops (``align.py``), or plain square crops; ``--draw DIR``:
-  the photos with boxes and landmarks drawn. Both mirror the input folders' structure.
+  the photos with boxes and landmarks drawn. Both mirror the input folders' structure; the line
+  records the files written (``"crops": [...]``, ``"drawing": ...``). Two inputs with the same
+  name (``a.jpg`` and ``a.png``, or one name under two input folders) get distinct names, decided
+  by input order alone (``_unique_jobs``), so a rerun of the same command picks the same names.
+* Other executors: ``record_for(job, options)`` is the whole per-image job (a path in, a JSON
+  record out, one detector per process); ``run_batch(..., results=...)`` lets another engine
+  produce the records (``distributed.py``: Dask) while resume and writing stay here.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +112,9 @@ def find_images(inputs: list) -> list:
 
 def _unique_jobs(found: list) -> list:
     """Drop repeated paths and give every image its own output stem: ``a/b`` for ``a/b.jpg``,
-    ``a/b_jpg`` if ``a/b.png`` also exists, then ``…_2``, ``…_3``."""
+    then ``a/b_png`` for a later ``a/b.png``, then ``…_2``, ``…_3``: the first comes first in
+    input order (folders sorted), so the names depend on the inputs only. Stems are compared
+    case-folded, so ``A.jpg`` and ``a.png`` do not overwrite each other on macOS or Windows."""
     jobs, seen_paths, taken = [], set(), set()
     for path, rel in found:
         if path in seen_paths:
@@ -112,10 +122,10 @@ def _unique_jobs(found: list) -> list:
         seen_paths.add(path)
         plain = rel.with_suffix("").as_posix()
         alternative = plain + rel.suffix.replace(".", "_")
-        stem, n = (plain if plain not in taken else alternative), 2
-        while stem in taken:
+        stem, n = (plain if plain.casefold() not in taken else alternative), 2
+        while stem.casefold() in taken:
             stem, n = f"{alternative}_{n}", n + 1
-        taken.add(stem)
+        taken.add(stem.casefold())
         jobs.append(Job(path, stem, rel.suffix.lower()))
     return jobs
 
@@ -123,29 +133,89 @@ def _unique_jobs(found: list) -> list:
 # -- resuming ---------------------------------------------------------------------------------
 
 def done_images(jsonl: Path, warn=None) -> set:
-    """Paths that already have a line in ``jsonl`` (empty if it does not exist).
+    """Paths that already have a line in ``jsonl`` (see ``done_records``)."""
+    return set(done_records(jsonl, warn))
+
+
+def done_records(jsonl: Path, warn=None) -> dict:
+    """The records already in ``jsonl``, by image path (empty if the file does not exist).
 
     A last line without its newline was cut off mid-write: it is removed from the file so that
     appending starts on a fresh line, and that image is done again.
     """
     if not jsonl.exists():
-        return set()
+        return {}
     data = jsonl.read_bytes()
     complete = data[:data.rfind(b"\n") + 1]
     if len(complete) != len(data):
         with open(jsonl, "r+b") as f:
             f.truncate(len(complete))
-    done = set()
+    done = {}
     for number, line in enumerate(complete.decode("utf-8", "replace").splitlines(), 1):
         try:
-            done.add(json.loads(line)["image"])
+            record = json.loads(line)
+            done[record["image"]] = record
         except (ValueError, KeyError, TypeError):
             if line.strip() and warn:
                 warn(f"warning: {jsonl}:{number} is not a result line; ignored")
     return done
 
 
+def lacks_outputs(record: dict, job: Job, options: Options) -> bool:
+    """True when ``record`` (a line from an earlier run) misses a file asked for now.
+
+    We detect again rather than crop from the line's faces: the line holds the ``mtcnn``
+    format's integer keypoints (or rounded floats), from which aligned crops would differ by up
+    to a pixel from those of a fresh run. Detection is deterministic, so the faces are the same.
+    Unreadable images (an ``"error"`` line) have nothing to add.
+    """
+    if "error" in record or not isinstance(record.get("faces"), list):
+        return False
+    wanted = output_paths(job, options, len(record["faces"]))
+    for key, paths in wanted.items():
+        if record.get(key) != paths or not all(map(os.path.exists, _as_list(paths))):
+            return True
+    return False
+
+
+def _as_list(paths) -> list:
+    return paths if isinstance(paths, list) else [paths]
+
+
+def output_paths(job: Job, options: Options, faces: int) -> dict:
+    """The files an image with ``faces`` faces gets: ``{"crops": [...], "drawing": path}``,
+    only the keys asked for (``"crops": []`` for no face). These are the line's extra keys."""
+    paths = {}
+    if options.crops:
+        base = Path(options.crops) / job.stem
+        paths["crops"] = [f"{base}_{k}.png" for k in range(faces)]   # k = 0 is the best face
+    if options.draw:
+        # Keep the photo's format when Pillow writes it as RGB; otherwise PNG.
+        suffix = job.suffix if job.suffix in DRAWING_FORMATS else ".png"
+        paths["drawing"] = str(Path(options.draw) / (job.stem + suffix))
+    return paths
+
+
+DRAWING_FORMATS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
+
+
 # -- one image (runs in the worker processes) -----------------------------------------------------
+
+def record_for(job: Job, options: Options) -> dict:
+    """The whole job for one image in any worker: this process's detector (built on first use,
+    then kept) and ``process_image``. Every executor (this module's pool, Dask, …) calls it."""
+    return process_image(job, worker_detector(options.detector), options)
+
+
+def worker_detector(settings: dict) -> MTCNN:
+    """One detector per process and per set of ``MTCNN`` keyword arguments, built lazily: the
+    weights are read from the installed package in each worker instead of being pickled with
+    every task (``pickle.dumps(MTCNN())`` works too, but is ~2 MB)."""
+    key = repr(sorted(settings.items()))
+    if _worker.get("key") != key:
+        _worker["detector"], _worker["key"] = MTCNN(**settings), key
+    return _worker["detector"]
+
 
 def process_image(job: Job, detector: MTCNN, options: Options) -> dict:
     """Detect in one image, write its crops and drawing; return its output record."""
@@ -153,13 +223,16 @@ def process_image(job: Job, detector: MTCNN, options: Options) -> dict:
         rgb = load_image(job.path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, never fatal
         return {"image": job.path, "faces": [], "error": str(exc) or type(exc).__name__}
-    result = detector.detect(rgb)
+    result = detector.detect(rgb, bgr=False)        # files decode to RGB, whatever the detector
     faces = result.to_mtcnn()
-    if options.crops and len(result):
-        _write_crops(rgb, result, job, options)
-    if options.draw:
-        _write_drawing(rgb, faces, job, options.draw)
-    return {"image": job.path, "faces": float_faces(result) if options.float_output else faces}
+    record = {"image": job.path, "faces": float_faces(result) if options.float_output else faces}
+    paths = output_paths(job, options, len(result))
+    if paths.get("crops"):
+        _write_crops(rgb, result, paths["crops"], options)
+    if "drawing" in paths:
+        _write_drawing(rgb, faces, paths["drawing"])
+    record.update(paths)
+    return record
 
 
 def float_faces(result) -> list:
@@ -169,26 +242,21 @@ def float_faces(result) -> list:
             for box, score, points in zip(result.boxes, result.scores, result.landmarks)]
 
 
-def _write_crops(rgb, result, job: Job, options: Options) -> None:
+def _write_crops(rgb, result, targets: list, options: Options) -> None:
     from PIL import Image
 
     if options.plain_crops:
         crops = crop_faces(rgb, result, options.crop_size or 160, options.margin)
     else:
         crops = align_faces(rgb, result, options.crop_size or 112)
-    base = Path(options.crops) / job.stem
-    base.parent.mkdir(parents=True, exist_ok=True)
-    for k, crop in enumerate(crops):                 # k = 0 is the best face
-        Image.fromarray(crop).save(f"{base}_{k}.png")
+    Path(targets[0]).parent.mkdir(parents=True, exist_ok=True)
+    for crop, target in zip(crops, targets):
+        Image.fromarray(crop).save(target)
 
 
-def _write_drawing(rgb, faces: list, job: Job, folder: str) -> None:
-    # Keep the photo's format when Pillow writes it as RGB; otherwise PNG.
-    suffix = job.suffix if job.suffix in {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff",
-                                          ".webp"} else ".png"
-    target = Path(folder) / (job.stem + suffix)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    extra = {"quality": 95} if suffix in {".jpg", ".jpeg"} else {}
+def _write_drawing(rgb, faces: list, target: str) -> None:
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    extra = {"quality": 95} if target.lower().endswith((".jpg", ".jpeg")) else {}
     draw_detections(rgb, faces).save(target, **extra)
 
 
@@ -197,19 +265,19 @@ _worker: dict = {}
 
 def _init_worker(options: Options) -> None:
     """Pool initializer: one detector per process, built once."""
-    _worker["detector"] = MTCNN(**options.detector)
     _worker["options"] = options
+    worker_detector(options.detector)
 
 
 def _work(job: Job) -> dict:
-    return process_image(job, _worker["detector"], _worker["options"])
+    return record_for(job, _worker["options"])
 
 
 def _results(jobs: list, options: Options, processes: int, detector: MTCNN | None
              ) -> Iterator[dict]:
     """Records in input order, from this process or from a pool of ``processes``."""
     if processes <= 1 or len(jobs) <= 1:
-        detector = detector or MTCNN(**options.detector)
+        detector = detector or worker_detector(options.detector)
         for job in jobs:
             yield process_image(job, detector, options)
         return
@@ -244,14 +312,20 @@ def _one_blas_thread_each():
 
 # -- the run ----------------------------------------------------------------------------------
 
+Results = Callable[[list, Options], Iterator[dict]]
+
+
 def run_batch(inputs: list, jsonl: str | None, options: Options, processes: int = 1,
               stderr: TextIO | None = None, stdout: TextIO | None = None,
-              progress: bool | None = None, detector: MTCNN | None = None) -> Summary:
+              progress: bool | None = None, detector: MTCNN | None = None,
+              results: Results | None = None) -> Summary:
     """Process every image of ``inputs``; append a line per image to ``jsonl`` (or ``stdout``).
 
     ``progress``: show a progress bar on ``stderr`` (default: only when it is a terminal).
-    ``detector``: reuse this one in the single-process case. Raises ValueError for a missing
-    input or when no image is found.
+    ``detector``: reuse this one in the single-process case. ``results``: another executor,
+    ``results(jobs, options)`` yielding ``record_for(job, options)`` for each job *in order*
+    (e.g. ``distributed.dask_results(client)``); ``processes`` is then ignored.
+    Raises ValueError for a missing input or when no image is found.
     """
     stderr = stderr or sys.stderr
     started = time.perf_counter()
@@ -260,16 +334,25 @@ def run_batch(inputs: list, jsonl: str | None, options: Options, processes: int 
         raise ValueError("no images found (extensions: " + " ".join(sorted(IMAGE_EXTENSIONS)) + ")")
     summary = Summary(total=len(jobs))
     out_path = Path(jsonl) if jsonl else None
-    done = done_images(out_path, lambda message: print(message, file=stderr)) if out_path else set()
-    todo = [job for job in jobs if job.path not in done]
+    done = done_records(out_path, lambda message: print(message, file=stderr)) if out_path else {}
+    redo = {job.path for job in jobs if job.path in done and lacks_outputs(done[job.path], job,
+                                                                           options)}
+    todo = [job for job in jobs if job.path not in done or job.path in redo]
     summary.skipped = len(jobs) - len(todo)
     bar = Progress(len(jobs), stderr, enabled=progress, initial=summary.skipped)
     bar.update(0)
+    produce = results or (lambda todo, options: _results(todo, options, processes, detector))
+    replaced = {}                                    # path → new record for a line to rewrite
+    if out_path:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
     out = open(out_path, "a", encoding="utf-8") if out_path else (stdout or sys.stdout)
     try:
-        for record in _results(todo, options, processes, detector):
-            out.write(json.dumps(record) + "\n")
-            out.flush()                              # a line on disk is a finished image
+        for record in produce(todo, options):
+            if record["image"] in redo:
+                replaced[record["image"]] = record
+            else:
+                out.write(json.dumps(record) + "\n")
+                out.flush()                          # a line on disk is a finished image
             summary.done += 1
             summary.faces += len(record["faces"])
             if "error" in record:
@@ -280,8 +363,34 @@ def run_batch(inputs: list, jsonl: str | None, options: Options, processes: int 
         bar.close()
         if out_path:
             out.close()
+            replace_lines(out_path, replaced)        # also after Ctrl-C: keep what was redone
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def replace_lines(jsonl: Path, records: dict) -> None:
+    """Rewrite ``jsonl`` with the line of each path in ``records`` replaced by its new record.
+
+    Written to a temporary file, then renamed over the old one: an interruption leaves either
+    the old file or the new one, never a mix, and never two lines for one image.
+    """
+    if not records:
+        return
+    lines = jsonl.read_text(encoding="utf-8").splitlines(keepends=True)
+    temporary = jsonl.with_name(jsonl.name + ".tmp")
+    written = set()
+    with open(temporary, "w", encoding="utf-8") as f:
+        for line in lines:
+            try:
+                path = json.loads(line)["image"]
+            except (ValueError, KeyError, TypeError):
+                path = None
+            if not (isinstance(path, str) and path in records):
+                f.write(line)
+            elif path not in written:                # an older duplicate line goes too
+                f.write(json.dumps(records[path]) + "\n")
+                written.add(path)
+    os.replace(temporary, jsonl)
 
 
 def describe(summary: Summary, jsonl: str | None) -> str:

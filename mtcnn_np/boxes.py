@@ -11,7 +11,17 @@ import numpy as np
 
 
 def regress(boxes: np.ndarray, offsets: np.ndarray, inclusive: bool = True) -> np.ndarray:
-    """Move each edge by its offset times the box size: ``x1 + dx1·w``, ..., ``y2 + dy2·h``.
+    r"""Move each edge by its offset times the box size: ``x1 + dx1·w``, ..., ``y2 + dy2·h``.
+
+    .. math::
+
+        \hat x_1 = x_1 + \delta_{x_1} w, \quad \hat y_1 = y_1 + \delta_{y_1} h, \quad
+        \hat x_2 = x_2 + \delta_{x_2} w, \quad \hat y_2 = y_2 + \delta_{y_2} h,
+        \qquad w = x_2 - x_1 + 1, \; h = y_2 - y_1 + 1
+
+    (``inclusive=False``: without the + 1.) The offsets :math:`\delta` are the net's
+    :math:`\hat y^{box}_i` of eq. (2), trained to the targets :math:`y^{box}_i`
+    (``training.data.box_targets``, the inverse of this formula).
 
     inclusive : the size used. The canonical code (from the Matlab original) uses
         ``w = x2 − x1 + 1`` after R-Net and O-Net but ``w = x2 − x1`` after P-Net; we keep both

@@ -68,6 +68,26 @@ def load_image(image, *, bgr: bool = False, value_range: tuple | None = None) ->
     return _to_rgb(pixels, bgr)
 
 
+def wants_bgr(bgr, detector=None) -> bool:
+    """A helper's ``bgr=`` argument resolved: True/False as given; None (the default) follows the
+    detector, ``getattr(detector, "channel_order", "rgb") == "bgr"`` (False without one).
+
+    ``bgr=True`` in the helpers (crops, drawing, video) means: the arrays you pass are OpenCV's
+    BGR(A) and the arrays you get back are BGR too, ready for ``cv2.imshow``/``cv2.imwrite``.
+    """
+    if bgr is None:
+        return getattr(detector, "channel_order", "rgb") == "bgr"
+    if not isinstance(bgr, (bool, np.bool_)):
+        raise TypeError(f"bgr must be True, False or None, got {bgr!r}")
+    return bool(bgr)
+
+
+def in_channel_order(pixels: np.ndarray, bgr: bool) -> np.ndarray:
+    """(..., 3) RGB pixels as the caller wants them back: a C-contiguous BGR copy when ``bgr``,
+    else unchanged."""
+    return np.ascontiguousarray(pixels[..., ::-1]) if bgr else pixels
+
+
 # -- decoding: whatever was passed → (array, the value range its dtype implies) ---------------
 
 def _decode(image) -> tuple:

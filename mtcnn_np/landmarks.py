@@ -13,7 +13,15 @@ NAMES = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 
 
 def decode_landmarks(boxes: np.ndarray, raw: np.ndarray, canonical: bool = True) -> np.ndarray:
-    """Landmarks in image pixels.
+    r"""Landmarks in image pixels.
+
+    .. math::
+
+        x_k = w \, l^x_k + x_1, \quad y_k = h \, l^y_k + y_1, \qquad k = 1 \dots 5,
+        \quad w = x_2 - x_1 + 1, \; h = y_2 - y_1 + 1
+
+    (the accurate convention; the canonical one subtracts 1). The fractions
+    :math:`(l^x_k, l^y_k)` are O-Net's :math:`\hat y^{landmark}_i` of eq. (3), ten numbers per face.
 
     Parameters
     ----------

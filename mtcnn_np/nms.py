@@ -20,11 +20,22 @@ def box_areas(boxes: np.ndarray) -> np.ndarray:
 
 
 def overlap(box: np.ndarray, others: np.ndarray, method: str = "union") -> np.ndarray:
-    """Overlap of one box with each of ``others``.
+    r"""Overlap of one box with each of ``others``.
 
     box : (4,), others : (K, 4) → (K,) float64.
     'union' is IoU, intersection / union; 'min' is intersection / the smaller area (used after
-    O-Net so that a small box inside a big one is removed too).
+    O-Net so that a small box inside a big one is removed too). With inclusive pixel ends:
+
+    .. math::
+
+        \mathrm{IoU}(a, b) = \frac{|a \cap b|}{|a| + |b| - |a \cap b|}, \qquad
+        |a| = (x_2 - x_1 + 1)(y_2 - y_1 + 1),
+
+        |a \cap b| = \max(0, \min(x_2^a, x_2^b) - \max(x_1^a, x_1^b) + 1)
+                     \cdot \max(0, \min(y_2^a, y_2^b) - \max(y_1^a, y_1^b) + 1)
+
+    and 'min' divides by :math:`\min(|a|, |b|)` instead. The paper labels its training crops by
+    the same IoU (§II-C: < 0.3 negative, > 0.65 positive, 0.4–0.65 part face).
     """
     return pair_overlap(box[None], others, method)
 

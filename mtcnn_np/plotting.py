@@ -20,6 +20,7 @@ import numpy as np
 
 from .candidates import CELL_SIZE, STRIDE
 from .draw import LANDMARK_COLOURS
+from .image import wants_bgr
 from .layers import conv_output_size, im2col, pool_output_size
 
 WINDOW_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -42,6 +43,13 @@ def _axes(ax=None, figsize: tuple = (5, 5)):
 
 # -- images ------------------------------------------------------------------------------------
 
+def _rgb_view(pixels: np.ndarray, bgr) -> np.ndarray:
+    """(..., 3 or 4) BGR(A) pixels as an RGB view when ``bgr`` (for imshow), else unchanged."""
+    if wants_bgr(bgr) and pixels.ndim >= 3:
+        return pixels[..., 2::-1]
+    return pixels
+
+
 def as_pixels(x: np.ndarray) -> np.ndarray:
     """Undo the nets' input scaling for display: ``x · 128 + 127.5``, rounded, clipped, uint8.
 
@@ -53,13 +61,13 @@ def as_pixels(x: np.ndarray) -> np.ndarray:
     return np.moveaxis(pixels, -3, -1)                       # channels last, for imshow
 
 
-def show_image(image: np.ndarray, ax=None, title: str | None = None):
+def show_image(image: np.ndarray, ax=None, title: str | None = None, *, bgr: bool = False):
     """Show an (H, W, 3) uint8 RGB image (or an (H, W) map, in grey) without axis ticks.
 
-    Returns the axes.
+    bgr : the image is OpenCV BGR(A) (shown with its colours right). Returns the axes.
     """
     ax = _axes(ax)
-    image = np.asarray(image)
+    image = _rgb_view(np.asarray(image), bgr)
     ax.imshow(image, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -69,17 +77,19 @@ def show_image(image: np.ndarray, ax=None, title: str | None = None):
 
 
 def show_crops(crops: np.ndarray, titles: list | None = None, ncols: int = 8,
-               size: float = 1.3):
+               size: float = 1.3, *, bgr: bool = False):
     """A grid of crops, one small panel each (e.g. what R-Net or O-Net saw).
 
     crops : (K, h, w, 3) pixel values in [0, 255] (uint8 or float; floats are rounded for
         display). For the nets' normalised (K, 3, h, w) inputs, pass ``as_pixels(x)``.
     titles : K short strings (e.g. scores), or None.
+    bgr : the crops are BGR (e.g. ``align_faces(..., bgr=True)``).
     Returns the figure.
     """
     crops = np.asarray(crops)
     if crops.ndim != 4 or crops.shape[-1] != 3:
         raise ValueError(f"crops must be (K, h, w, 3) pixel values, got shape {crops.shape}")
+    crops = _rgb_view(crops, bgr)
     count = max(1, len(crops))
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -92,6 +102,49 @@ def show_crops(crops: np.ndarray, titles: list | None = None, ncols: int = 8,
             ax.imshow(pixels, interpolation="nearest")
             if titles is not None:
                 ax.set_title(str(titles[k]), fontsize=8)
+    return fig
+
+
+def panel_grid(count: int, aspect: float, ncols: int = 4, width: float = 13.0,
+               title_space: float = 0.35):
+    """A figure with one panel per item, ``ncols`` across (fewer if there are fewer items), sized
+    so the panels fit pictures of height/width ``aspect`` without empty bands; unused panels of
+    the last row are hidden.
+
+    Returns ``(fig, axes)`` with ``axes`` the flat list of the ``count`` visible axes.
+    """
+    if count < 1:
+        raise ValueError(f"panel_grid needs at least one panel, got {count}")
+    ncols = min(ncols, count)
+    nrows = -(-count // ncols)
+    panel = (width - 1.2) / ncols      # about 1.2 in go to a colourbar and the margins
+    fig, grid = _pyplot().subplots(nrows, ncols, squeeze=False, constrained_layout=True,
+                                   figsize=(width, nrows * (panel * aspect + title_space)))
+    for ax in grid.ravel()[count:]:
+        ax.set_visible(False)
+    return fig, list(grid.ravel()[:count])
+
+
+def show_channels(maps: np.ndarray, name: str = "", ncols: int = 5, width: float = 11.0,
+                  cmap: str = "gray"):
+    """Every channel of one layer's output as a panel, on one shared colour scale, with a
+    colourbar (so that panels can be compared: a bright pixel means the same value in each).
+
+    maps : (C, H, W) — one image's activations, e.g. ``activations["conv1"][0]``.
+    name : the layer's name, for the titles (``conv1[0]`` …).
+    Returns the figure; its last axes is the colourbar.
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3:
+        raise ValueError(f"show_channels needs (C, H, W) maps, got shape {maps.shape}")
+    fig, axes = panel_grid(len(maps), maps.shape[1] / maps.shape[2], ncols, width)
+    low, high = float(maps.min()), float(maps.max())
+    for c, ax in enumerate(axes):
+        picture = ax.imshow(maps[c], cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{name}[{c}]", fontsize=9)
+    fig.colorbar(picture, ax=axes, shrink=0.9, label=name or "value")
     return fig
 
 
@@ -126,7 +179,9 @@ def show_boxes(ax, boxes: np.ndarray, color: str | list = "red", labels: list | 
 
     boxes : (K, 4) [x1, y1, x2, y2] or (K, 5) with the score last (written on each box unless
         ``labels`` is given). color : one colour, or one per box.
-    labels : K strings written at each box's top-left corner ("" for none), or None.
+    labels : K strings written at each box's top-left corner ("" for none), or None. A label
+        that would overlap one already on the axes (from this or an earlier call) is moved down
+        along the box's left edge until it does not.
     Returns the K ``Rectangle`` patches.
     """
     from matplotlib.patches import Rectangle
@@ -141,9 +196,28 @@ def show_boxes(ax, boxes: np.ndarray, color: str | list = "red", labels: list | 
                           linewidth=linewidth, linestyle=linestyle)
         patches.append(ax.add_patch(patch))
         if labels is not None and labels[k] != "":
-            ax.text(x1, y1, f" {labels[k]}", color="white", fontsize=7, va="bottom",
-                    bbox={"facecolor": colours[k], "alpha": 0.7, "pad": 1, "linewidth": 0})
+            _place_label(ax, x1, y1, f" {labels[k]}", colours[k])
     return patches
+
+
+LABEL_GID = "show_boxes-label"
+
+
+def _place_label(ax, x: float, y: float, text: str, colour) -> None:
+    """A box label at (x, y), shifted down in steps of its own height while it overlaps a label
+    placed before it on the same axes (measured in display pixels, after drawing)."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.apply_aspect()          # the axes' final box (imshow's aspect shrinks it when drawn)
+    taken = [t.get_window_extent(renderer).padded(4) for t in ax.texts
+             if t.get_gid() == LABEL_GID]
+    label = ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", color="white",
+                        fontsize=7, va="bottom", gid=LABEL_GID, annotation_clip=False,
+                        bbox={"facecolor": colour, "alpha": 0.7, "pad": 1, "linewidth": 0})
+    step = label.get_window_extent(renderer).height * 72 / ax.figure.dpi + 2   # in points
+    for shift in range(1, 20):
+        if not any(label.get_window_extent(renderer).overlaps(other) for other in taken):
+            break
+        label.set_position((0, -shift * step))
 
 
 def pixel_edges(boxes: np.ndarray, one_based: bool = True) -> np.ndarray:
@@ -163,11 +237,12 @@ def pixel_edges(boxes: np.ndarray, one_based: bool = True) -> np.ndarray:
 
 
 def show_landmarks(ax, points: np.ndarray, size: float = 20, marker: str = "o",
-                   names: bool = False) -> list:
+                   names: bool = False, fontsize: float = 11) -> list:
     """Dots at the five landmarks of each face, coloured as in ``draw.py`` (eyes green, nose
     yellow, mouth corners magenta).
 
-    points : (K, 5, 2) or (5, 2) [x, y] in image coordinates. names : label each point.
+    points : (K, 5, 2) or (5, 2) [x, y] in image coordinates. names : label each point, in
+    ``fontsize``-point letters with a dark outline (readable on any skin or background).
     Returns the five ``PathCollection``s (one per landmark, all faces).
     """
     from .landmarks import NAMES
@@ -179,19 +254,21 @@ def show_landmarks(ax, points: np.ndarray, size: float = 20, marker: str = "o",
                                marker=marker, edgecolors="black", linewidths=0.5, zorder=3))
         if names:
             for x, y in points[:, j]:
-                ax.annotate(name, (x, y), xytext=(4, 2), textcoords="offset points",
-                            fontsize=7, color=colour)
+                ax.annotate(name, (x, y), xytext=(5, 3), textcoords="offset points",
+                            fontsize=fontsize, color=colour, fontweight="bold",
+                            path_effects=[_outline()])
     return dots
 
 
-def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str | None = None):
+def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str | None = None,
+                    *, bgr: bool = False):
     """The image with every face's box, score and landmarks.
 
     faces : a ``Detections`` (float boxes, accurate landmarks) or ``detect_faces``' list of
         dicts (integer ``[x, y, w, h]`` boxes and keypoints).
-    Returns the axes.
+    bgr : the image is OpenCV BGR(A). Returns the axes.
     """
-    ax = show_image(image, ax, title)
+    ax = show_image(image, ax, title, bgr=bgr)
     if isinstance(faces, list):
         boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in (f["box"] for f in faces)])
         scores = [f["confidence"] for f in faces]
@@ -205,6 +282,12 @@ def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str
 
 
 # -- P-Net's maps ------------------------------------------------------------------------------
+
+def _outline():
+    from matplotlib import patheffects
+
+    return patheffects.withStroke(linewidth=2.5, foreground="black")
+
 
 def heatmap_extent(shape: tuple, scale: float) -> tuple:
     """Where a P-Net map lies over the input image: ``(left, right, bottom, top)`` for imshow.
@@ -227,15 +310,15 @@ def heatmap_extent(shape: tuple, scale: float) -> tuple:
 
 
 def show_heatmap_over(ax, image: np.ndarray, prob: np.ndarray, scale: float, alpha: float = 0.8,
-                      cmap: str = "inferno", title: str | None = None):
+                      cmap: str = "inferno", title: str | None = None, *, bgr: bool = False):
     """The image with P-Net's face-probability map of one pyramid level laid over it.
 
     image : (H, W, 3) uint8, the *input* image. prob : (h, w) face probability of the level at
     ``scale`` (``prob1[0, 1]``). Each cell is drawn over the centre of the window it scored
-    (``heatmap_extent``), more opaque the higher its probability.
+    (``heatmap_extent``), more opaque the higher its probability. bgr : the image is BGR.
     Returns the map's ``AxesImage`` (pass it to ``colorbar``).
     """
-    ax = show_image(image, ax, title)
+    ax = show_image(image, ax, title, bgr=bgr)
     height, width = np.shape(image)[:2]
     prob = np.asarray(prob, dtype=np.float64)
     # Opacity grows with the probability, so the photo shows through where P-Net sees no face.

@@ -31,7 +31,7 @@ import numpy as np
 
 from .detector import MTCNN
 from .draw import draw_detections
-from .image import load_image
+from .image import in_channel_order, load_image, wants_bgr
 from .resize import resize_area
 from .results import Detections
 
@@ -50,6 +50,8 @@ class FrameResult:
     index : 0-based frame number. rgb : (H, W, 3) uint8. detections : in full-frame pixels.
     fresh : the detector ran on this frame (False: ``detections`` carried over from the last
     frame it ran on). seconds : the detector's time on this frame (0 when not fresh).
+    bgr : the stream's frames were OpenCV BGR; ``frame`` gives them back that way, and
+    ``annotate`` draws in BGR by default.
     """
 
     index: int
@@ -57,10 +59,16 @@ class FrameResult:
     detections: Detections
     fresh: bool
     seconds: float
+    bgr: bool = False
+
+    @property
+    def frame(self) -> np.ndarray:
+        """(H, W, 3) uint8 in the stream's channel order (BGR when ``bgr``), a view of ``rgb``."""
+        return self.rgb[:, :, ::-1] if self.bgr else self.rgb
 
 
-def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.0
-                  ) -> Iterator[FrameResult]:
+def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.0,
+                  *, bgr: bool | None = None) -> Iterator[FrameResult]:
     """Run ``detector`` over a stream of frames.
 
     frames : iterable of (H, W, 3) uint8 RGB arrays (or anything ``load_image`` takes).
@@ -68,28 +76,38 @@ def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: 
         little from one frame to the next, and the detector's cost is divided by k).
     downscale : in (0, 1]; detect on the frame shrunk by this factor (area averaging) and map
         the boxes back. Faces smaller than ``min_face_size / downscale`` are then missed.
+    bgr : the frames are OpenCV BGR(A) arrays (e.g. straight from ``cv2.VideoCapture.read``);
+        default: ``detector.channel_order == "bgr"``. Each result keeps the frame as RGB in
+        ``.rgb`` and gives it back as BGR in ``.frame``; ``annotate`` then returns BGR.
     """
     every = _check_every(every)
     downscale = _check_downscale(downscale)
+    bgr = wants_bgr(bgr, detector)
     last = Detections.empty()
     for index, frame in enumerate(frames):
-        rgb = load_image(frame)
+        rgb = load_image(frame, bgr=bgr)
         fresh = index % every == 0
         seconds = 0.0
         if fresh:
             start = time.perf_counter()
-            last = detect_downscaled(detector, rgb, downscale)
+            last = detect_downscaled(detector, rgb, downscale, bgr=False)
             seconds = time.perf_counter() - start
-        yield FrameResult(index, rgb, last, fresh, seconds)
+        yield FrameResult(index, rgb, last, fresh, seconds, bgr)
 
 
-def detect_downscaled(detector: MTCNN, rgb: np.ndarray, downscale: float) -> Detections:
-    """``detector.detect`` on ``rgb`` shrunk by ``downscale``, results in ``rgb``'s pixels."""
+def detect_downscaled(detector: MTCNN, rgb: np.ndarray, downscale: float, *,
+                      bgr: bool | None = None) -> Detections:
+    """``detector.detect`` on ``rgb`` shrunk by ``downscale``, results in ``rgb``'s pixels.
+
+    bgr : ``rgb`` is in fact an OpenCV BGR(A) array; default: the detector's channel order.
+    """
+    if wants_bgr(bgr, detector):
+        rgb = load_image(rgb, bgr=True)
     if downscale == 1:
-        return detector.detect(rgb)
+        return detector.detect(rgb, bgr=False)      # RGB now, whatever the detector's default
     h, w = rgb.shape[:2]
     small_h, small_w = max(2, round(h * downscale)), max(2, round(w * downscale))
-    found = detector.detect(resize_area(rgb, small_h, small_w))
+    found = detector.detect(resize_area(rgb, small_h, small_w), bgr=False)
     return rescale_detections(found, w / small_w, h / small_h)
 
 
@@ -109,8 +127,12 @@ def rescale_detections(found: Detections, sx: float, sy: float) -> Detections:
 
 # -- sinks ------------------------------------------------------------------------------------
 
-def annotate(result: FrameResult, fps: float | None = None) -> np.ndarray:
-    """The frame with boxes, landmarks and (if given) the frame rate drawn: (H, W, 3) uint8."""
+def annotate(result: FrameResult, fps: float | None = None, *, bgr: bool | None = None
+             ) -> np.ndarray:
+    """The frame with boxes, landmarks and (if given) the frame rate drawn: (H, W, 3) uint8.
+
+    bgr : return BGR (for ``cv2.imshow``); default: as the stream's frames (``result.bgr``).
+    """
     from PIL import ImageDraw, ImageFont
 
     picture = draw_detections(result.rgb, result.detections.to_mtcnn())
@@ -124,7 +146,7 @@ def annotate(result: FrameResult, fps: float | None = None) -> np.ndarray:
         text = f"{fps:.1f} fps"
         pen.rectangle(pen.textbbox((4, 4), text, font=font), fill="black")
         pen.text((4, 4), text, fill="white", font=font)
-    return np.asarray(picture)
+    return in_channel_order(np.asarray(picture), result.bgr if bgr is None else wants_bgr(bgr))
 
 
 def frame_record(result: FrameResult, fps: float = 0.0) -> dict:
@@ -152,16 +174,22 @@ class FrameRate:
         return self.value
 
 
+def _swap_channels(frame: np.ndarray, swap: bool) -> np.ndarray:
+    """(H, W, 3) RGB ↔ BGR when ``swap``. The writers and ``Window`` take ``bgr=True`` for
+    frames in OpenCV's order (e.g. from ``annotate`` on a BGR stream)."""
+    return np.ascontiguousarray(frame[:, :, ::-1]) if swap else frame
+
+
 class PillowWriter:
     """Annotated frames as an animated GIF/PNG/WebP (kept in memory: for short clips)."""
 
-    def __init__(self, path: Path, fps: float):
-        self.path, self.fps, self.frames = path, fps, []
+    def __init__(self, path: Path, fps: float, bgr: bool = False):
+        self.path, self.fps, self.frames, self.bgr = path, fps, [], wants_bgr(bgr)
 
     def write(self, rgb: np.ndarray) -> None:
         from PIL import Image
 
-        self.frames.append(Image.fromarray(rgb))
+        self.frames.append(Image.fromarray(_swap_channels(rgb, self.bgr)))
 
     def close(self) -> None:
         if self.frames:
@@ -173,15 +201,16 @@ class PillowWriter:
 class FolderWriter:
     """Annotated frames as ``frame_000000.png``, … in a folder."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, bgr: bool = False):
+        self.path, self.bgr = path, wants_bgr(bgr)
         path.mkdir(parents=True, exist_ok=True)
         self.count = 0
 
     def write(self, rgb: np.ndarray) -> None:
         from PIL import Image
 
-        Image.fromarray(rgb).save(self.path / f"frame_{self.count:06d}.png")
+        target = self.path / f"frame_{self.count:06d}.png"
+        Image.fromarray(_swap_channels(rgb, self.bgr)).save(target)
         self.count += 1
 
     def close(self) -> None:
@@ -193,9 +222,9 @@ class OpenCVWriter:
 
     FOURCC = {".mp4": "mp4v", ".mov": "mp4v", ".m4v": "mp4v", ".avi": "MJPG", ".mkv": "MJPG"}
 
-    def __init__(self, path: Path, fps: float):
+    def __init__(self, path: Path, fps: float, bgr: bool = False):
         self.cv2 = _cv2(f"writing {path.suffix} video")
-        self.path, self.fps, self.writer = path, fps, None
+        self.path, self.fps, self.writer, self.bgr = path, fps, None, wants_bgr(bgr)
 
     def write(self, rgb: np.ndarray) -> None:
         if self.writer is None:
@@ -204,36 +233,37 @@ class OpenCVWriter:
             self.writer = self.cv2.VideoWriter(str(self.path), fourcc, self.fps, size)
             if not self.writer.isOpened():
                 raise ValueError(f"OpenCV cannot write {self.path}; try .avi or .mp4")
-        self.writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))            # RGB → BGR
+        self.writer.write(_swap_channels(rgb, not self.bgr))               # OpenCV writes BGR
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.release()
 
 
-def open_writer(path: str | Path, fps: float):
+def open_writer(path: str | Path, fps: float, *, bgr: bool = False):
     """A writer for ``path``: .gif/.png/.webp (Pillow), no extension (a folder of PNGs), or a
-    video extension such as .mp4/.avi (OpenCV)."""
+    video extension such as .mp4/.avi (OpenCV). ``bgr``: the frames written are BGR."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in {".gif", ".png", ".apng", ".webp"}:
-        return PillowWriter(path, fps)
+        return PillowWriter(path, fps, bgr)
     if suffix == "" or path.is_dir():
-        return FolderWriter(path)
-    return OpenCVWriter(path, fps)
+        return FolderWriter(path, bgr)
+    return OpenCVWriter(path, fps, bgr)
 
 
 class Window:
-    """An OpenCV window; ``show`` returns False once the user pressed ``q`` or Esc or closed it."""
+    """An OpenCV window; ``show`` returns False once the user pressed ``q`` or Esc or closed it.
+    ``bgr``: the frames shown are already BGR."""
 
-    def __init__(self, title: str = "mtcnn_np"):
+    def __init__(self, title: str = "mtcnn_np", *, bgr: bool = False):
         self.cv2 = _cv2("showing a window")
-        self.title, self.opened = title, False
+        self.title, self.opened, self.bgr = title, False, wants_bgr(bgr)
 
     def show(self, rgb: np.ndarray) -> bool:
         cv2 = self.cv2
         try:
-            cv2.imshow(self.title, np.ascontiguousarray(rgb[:, :, ::-1]))  # RGB → BGR
+            cv2.imshow(self.title, _swap_channels(rgb, not self.bgr))        # OpenCV shows BGR
         except cv2.error as exc:
             raise RuntimeError("this OpenCV build cannot open windows (opencv-python-headless?):"
                                " install opencv-python, or write --out/--jsonl instead") from exc
@@ -334,12 +364,15 @@ class Stats:
 
 def run(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.0,
         writer=None, jsonl=None, window=None, fps_source: float = 0.0,
-        max_frames: int | None = None, show_fps: bool = True) -> Stats:
+        max_frames: int | None = None, show_fps: bool = True, *, bgr: bool | None = None
+        ) -> Stats:
     """Detect, draw, write and show, frame by frame, until the frames end, ``max_frames`` are
-    done, or ``window.show`` returns False (``q``). ``jsonl``: an open text file or None."""
+    done, or ``window.show`` returns False (``q``). ``jsonl``: an open text file or None.
+    ``bgr``: the frames' order, as in ``detect_stream`` (``FrameSource`` yields RGB: pass
+    False with a BGR detector); the writer and window get RGB frames."""
     stats, rate = Stats(), FrameRate()
     started = time.perf_counter()
-    for result in detect_stream(frames, detector, every, downscale):
+    for result in detect_stream(frames, detector, every, downscale, bgr=bgr):
         fps = rate.tick()
         stats.frames += 1
         stats.detected += result.fresh
@@ -349,7 +382,7 @@ def run(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.
             jsonl.write(json.dumps(frame_record(result, fps_source)) + "\n")
             jsonl.flush()                           # a live camera log is readable as it grows
         if writer is not None or window is not None:
-            picture = annotate(result, fps if show_fps else None)
+            picture = annotate(result, fps if show_fps else None, bgr=False)  # sinks take RGB
             if writer is not None:
                 writer.write(picture)
             if window is not None and not window.show(picture):
@@ -401,7 +434,7 @@ def main(argv: list | None = None) -> int:
         window = Window() if show else None
         jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None
         stats = run(source, detector, args.every, args.downscale, writer, jsonl, window,
-                    source.fps, args.max_frames)
+                    source.fps, args.max_frames, bgr=False)          # FrameSource yields RGB
     except (ImportError, ValueError, TypeError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

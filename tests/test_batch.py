@@ -54,6 +54,13 @@ def read_lines(path: Path) -> list:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
+def without_files(path: Path) -> str:
+    """The file's lines as a run without --crops/--draw writes them."""
+    records = [{k: v for k, v in r.items() if k not in ("crops", "drawing")}
+               for r in read_lines(path)]
+    return "".join(json.dumps(r) + "\n" for r in records)
+
+
 def test_one_line_per_image_in_mtcnn_format(photos, first_run, detector):
     out, stderr = first_run
     records = read_lines(out / "faces.jsonl")
@@ -91,7 +98,7 @@ def test_crops_and_drawings_are_written(photos, first_run):
 
 def test_resume_skips_what_is_done_and_redoes_a_cut_line(photos, first_run, tmp_path):
     out, _ = first_run
-    lines = (out / "faces.jsonl").read_text().splitlines(keepends=True)
+    lines = without_files(out / "faces.jsonl").splitlines(keepends=True)
     # Interrupted run: two complete lines (the first altered, to see it is not recomputed),
     # then a line cut in the middle.
     marked = json.dumps({"image": json.loads(lines[0])["image"], "faces": ["kept"]}) + "\n"
@@ -116,7 +123,7 @@ def test_several_processes_give_the_same_file(photos, first_run, tmp_path):
                "--jobs", "2"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert target.read_text() == (out / "faces.jsonl").read_text()
+    assert target.read_text() == without_files(out / "faces.jsonl")
     assert "\r" not in done.stderr and "warning: skipped" in done.stderr
 
 
@@ -174,3 +181,106 @@ def test_progress_bar():
     bar.write("warning: x")
     bar.close()
     assert quiet.getvalue() == "warning: x\n"
+
+
+def run_quietly(argv: list) -> str:
+    """``main(argv)`` with its stderr captured; asserts success and returns the stderr text."""
+    capture = io.StringIO()
+    old, sys.stderr = sys.stderr, capture
+    try:
+        code = main(argv)
+    finally:
+        sys.stderr = old
+    assert code == 0, capture.getvalue()
+    return capture.getvalue()
+
+
+def test_lines_record_the_files_they_wrote(photos, first_run):
+    out, _ = first_run
+    for record in read_lines(out / "faces.jsonl"):
+        if "error" in record:                       # nothing written for an unreadable file
+            assert "crops" not in record and "drawing" not in record
+            continue
+        assert len(record["crops"]) == len(record["faces"])
+        assert all(Path(p).is_file() and Path(p).parent.is_relative_to(out / "crops")
+                   for p in record["crops"])
+        assert Path(record["drawing"]).is_file()
+        assert Path(record["drawing"]).name == Path(record["image"]).name
+    assert read_lines(out / "faces.jsonl")[0]["crops"] == [str(out / "crops" /
+                                                               "astronaut_small_0.png")]
+
+
+def test_resume_adds_outputs_asked_for_later(photos, first_run, tmp_path):
+    out, _ = first_run
+    jsonl = tmp_path / "faces.jsonl"
+    run_quietly([str(photos), "--jsonl", str(jsonl)])
+    crops, drawn = tmp_path / "crops", tmp_path / "drawn"
+    # Same command plus --crops/--draw: the 4 readable photos are redone, their lines replaced
+    # in place (no duplicates); the unreadable ones have nothing to add.
+    err = run_quietly([str(photos), "--jsonl", str(jsonl), "--crops", str(crops),
+                       "--draw", str(drawn)])
+    assert "4 processed (0 unreadable), 2 already done" in err
+    expected = (out / "faces.jsonl").read_text().replace(str(out), str(tmp_path))
+    assert jsonl.read_text() == expected
+    assert not list(tmp_path.glob("*.tmp"))
+    err = run_quietly([str(photos), "--jsonl", str(jsonl), "--crops", str(crops),
+                       "--draw", str(drawn)])
+    assert "0 processed (0 unreadable), 6 already done" in err
+    # A deleted crop is written again; only that image is redone.
+    (crops / "sub" / "astronaut_small_0.png").unlink()
+    err = run_quietly([str(photos), "--jsonl", str(jsonl), "--crops", str(crops)])
+    assert "1 processed (0 unreadable), 5 already done" in err
+    assert (crops / "sub" / "astronaut_small_0.png").is_file()
+    records = read_lines(jsonl)
+    assert len(records) == 6 and "drawing" not in records[-1]   # the redone line: this run's
+
+
+def test_name_collisions_are_resolved_and_recorded(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    shutil.copy(IMAGES / "astronaut_small.png", one / "a.png")
+    Image.open(IMAGES / "grace_hopper_small.png").convert("RGB").save(one / "a.jpg")
+    shutil.copy(IMAGES / "group_small.png", two / "a.png")
+    names = []
+    for run in ("first", "second"):                 # same inputs → the same names every time
+        target = tmp_path / run
+        run_quietly([str(one), str(two), "--jsonl", str(target / "f.jsonl"),
+                     "--crops", str(target / "c"), "--draw", str(target / "d")])
+        records = read_lines(target / "f.jsonl")
+        names.append([([Path(p).relative_to(target).as_posix() for p in r["crops"]],
+                       Path(r["drawing"]).relative_to(target).as_posix()) for r in records])
+        written = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.*")
+                         if p.suffix != ".jsonl")
+        recorded = sorted([d for _, d in names[-1]] + [c for cs, _ in names[-1] for c in cs])
+        assert written == recorded                  # every file written is in a line, none lost
+    assert names[0] == names[1]
+    first, second, third = names[0]                 # one/a.jpg, one/a.png, two/a.png
+    assert first == (["c/a_0.png"], "d/a.jpg")
+    assert second == (["c/a_png_0.png"], "d/a_png.png")
+    assert third[1] == "d/a_png_2.png" and third[0][0] == "c/a_png_2_0.png"
+    assert len(third[0]) > 1                        # the group photo: several crops
+
+
+def test_case_insensitive_names_do_not_collide(tmp_path):
+    for name in ("A.jpg", "a.png"):
+        (tmp_path / name).write_bytes(b"")
+    assert [j.stem for j in find_images([tmp_path])] == ["A", "a_png"]
+
+
+def test_replacing_lines_leaves_one_per_image(tmp_path):
+    from mtcnn_np.batch import replace_lines
+
+    jsonl = tmp_path / "f.jsonl"
+    old = [{"image": "a", "faces": []}, {"image": "b", "faces": []}, {"image": "a", "faces": []}]
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in old) + "not json\n")
+    replace_lines(jsonl, {"a": {"image": "a", "faces": [], "crops": []}})
+    assert jsonl.read_text().splitlines() == [
+        '{"image": "a", "faces": [], "crops": []}', '{"image": "b", "faces": []}', "not json"]
+
+
+def test_help_names_the_float_keys(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "'box_xyxy' [x1, y1, x2, y2]" in text and "--dask ADDRESS" in text

@@ -33,6 +33,10 @@ def test_installed_package_has_weights_and_detects(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     installed = sorted(p.name for p in (target / "mtcnn_np" / "pretrained").iterdir())
     assert {"pnet.h5", "rnet.h5", "onet.h5", "SHA256SUMS", "README.md"} <= set(installed)
+    # setup.cfg lists the packages by hand: every subpackage of mtcnn_np/ must be in it.
+    for init in (ROOT / "mtcnn_np").glob("*/__init__.py"):
+        package = init.parent.relative_to(ROOT)
+        assert (target / package / "__init__.py").is_file(), f"{package} not installed"
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -13,7 +13,6 @@ notebook's own folder, with matplotlib's Agg backend.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -70,25 +69,6 @@ def test_shape_of_a_lesson(path):
     code = [c.source for c in cells if c.cell_type == "code"]
     assert sum("# checkpoint" in src and "assert" in src for src in code) >= 3
     assert sum("raise NotImplementedError" in src for src in code) >= 2
-
-
-@pytest.fixture(scope="module")
-def kernel_environment(tmp_path_factory):
-    """A python3 kernel spec for this interpreter, first on the Jupyter path; Agg backend; the
-    kernel imports mtcnn_np from where this process does."""
-    from ipykernel.kernelspec import write_kernel_spec
-
-    jupyter_path = tmp_path_factory.mktemp("jupyter")
-    write_kernel_spec(jupyter_path / "kernels" / "python3")
-    package_root = str(Path(mtcnn_np.__file__).resolve().parent.parent)
-    python_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JUPYTER_PATH", str(jupyter_path))
-        patch.setenv("MPLBACKEND", "Agg")
-        patch.setenv("PYTHONPATH", python_path)
-        patch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # quiets a debugger start-up note
-        patch.setenv("MTCNN_NP_QUICK", "1")          # 08_training: fewer training steps
-        yield
 
 
 @pytest.mark.parametrize("path", PATHS, ids=READING_ORDER)

@@ -172,6 +172,47 @@ def test_show_crops_lays_out_a_grid():
         P.show_crops(crops.transpose(0, 3, 1, 2))                  # NCHW: say so, don't guess
 
 
+def test_show_channels_draws_every_channel_with_one_colourbar():
+    maps = rng.standard_normal((10, 9, 7))
+    fig = P.show_channels(maps, "conv1")
+    panels = [ax for ax in fig.axes if ax.images]
+    colourbars = [ax for ax in fig.axes if ax not in panels and ax.get_visible()]
+    assert len(panels) == 10 and [ax.get_title() for ax in panels][9] == "conv1[9]"
+    assert len(colourbars) == 1 and colourbars[0].get_ylabel() == "conv1"
+    # one colour scale for all panels: the layer's min and max
+    assert {ax.images[0].get_clim() for ax in panels} == {(maps.min(), maps.max())}
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        P.show_channels(maps[0])
+
+
+@pytest.mark.parametrize("count, shape", [(8, (2, 4)), (7, (2, 4)), (3, (1, 3)), (9, (3, 4))])
+def test_panel_grid_fits_the_number_of_panels(count, shape):
+    fig, axes = P.panel_grid(count, 0.75, ncols=4)
+    assert len(axes) == count and len(fig.axes) == shape[0] * shape[1]
+    assert sum(ax.get_visible() for ax in fig.axes) == count
+    width, height = fig.get_size_inches()
+    assert height < width * 0.75 * shape[0] / shape[1] + 0.5 * shape[0]   # no empty bands
+
+
+def test_show_boxes_labels_do_not_overlap():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    P.show_image(np.zeros((60, 100, 3), np.uint8), ax)
+    corners = np.array([[8, 10, 36, 40], [10, 12, 40, 45], [14, 15, 44, 48]], float)
+    P.show_boxes(ax, corners[:2], labels=["2: 0.67", "0"])
+    P.show_boxes(ax, corners[2:], labels=["1: 0.66"])             # a later call avoids them too
+    renderer = fig.canvas.get_renderer()
+    extents = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(extents) == 3
+    assert not any(a.overlaps(b) for i, a in enumerate(extents) for b in extents[i + 1:])
+    assert ax.texts[0].xy == (8.0, 10.0)          # the first label stays at its box's corner
+
+
+def test_show_landmarks_names_are_readable():
+    fig, ax = plt.subplots()
+    P.show_landmarks(ax, rng.uniform(0, 40, (5, 2)), names=True)
+    assert all(t.get_fontsize() >= 10 for t in ax.texts)
+
+
 def test_show_patch_windows_outlines_the_pixels_of_each_window():
     fig, ax = plt.subplots()
     windows = np.array([[[1, 1, 11, 11], [5, 2, 15, 12], [0, 0, 10, 10], [3, 3, 13, 13],

@@ -17,3 +17,24 @@ def test_architecture_tables_match_spec():
 def test_quick_start_has_exactly_two_commands():
     bash_blocks = README.split("## Quick start")[1].split("## ")[0].count("```bash")
     assert bash_blocks == 2
+
+
+def test_install_commands_name_extras_that_exist():
+    """Every ``pip install ".[extra]"`` in the READMEs names an extra of setup.cfg, and installs
+    from the clone (``.``): the package is not on PyPI under that name."""
+    import configparser
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    config = configparser.ConfigParser()
+    config.read(root / "setup.cfg")
+    extras = set(config["options.extras_require"])
+    texts = README + (root / "notebooks" / "README.md").read_text()
+    specs = re.findall(r'pip install [^\n`]*?"([^"\s]*\[[^\]]*\])"', texts)
+    assert len(specs) >= 5                            # test, video, video-headless, dask, notebooks
+    for spec in specs:
+        target, names = spec.split("[")
+        assert target == ".", f"{spec}: install from the clone, as pip install \".[...]\""
+        for name in names.rstrip("]").split(","):
+            assert name.strip() in extras, f"README installs {spec}, but setup.cfg has no [{name}]"
+    assert {"video", "video-headless", "dask"} <= {s.split("[")[1].rstrip("]") for s in specs}

@@ -31,7 +31,15 @@ def prelu(x: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def softmax(x: np.ndarray, axis: int = 1) -> np.ndarray:
-    """Softmax along ``axis`` (the channel axis by default): exp(x) / Σ exp(x).
+    r"""Softmax along ``axis`` (the channel axis by default): exp(x) / Σ exp(x).
+
+    .. math::
+
+        p_c = \frac{e^{z_c}}{\sum_{k} e^{z_k}} = \frac{e^{z_c - m}}{\sum_{k} e^{z_k - m}},
+        \qquad m = \max_k z_k
+
+    The two forms are equal; the second never overflows. For MTCNN's two classes,
+    :math:`p_1 = \sigma(z_1 - z_0)`, the face probability :math:`p_i` of eq. (1).
 
     Parameters
     ----------

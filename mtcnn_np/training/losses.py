@@ -48,7 +48,18 @@ def task_masks(kinds: np.ndarray) -> dict:
 
 
 def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple:
-    """Eq. (1) per sample, from the scores (before softmax), and its gradient.
+    r"""Eq. (1) per sample, from the scores (before softmax), and its gradient.
+
+    .. math::
+
+        L^{det}_i = -\left( y^{det}_i \log p_i + (1 - y^{det}_i) \log(1 - p_i) \right)
+                  = -\log \operatorname{softmax}(z_i)_{y^{det}_i},
+        \qquad p_i = \operatorname{softmax}(z_i)_1
+
+    with :math:`y^{det}_i \in \{0, 1\}` the ground truth (the paper prints the last factor as
+    :math:`(1 - \log p_i)`, a typo for :math:`\log(1 - p_i)`), and
+    :math:`\log \operatorname{softmax}(z)_c = z_c - m - \log \sum_k e^{z_k - m}`,
+    :math:`m = \max_k z_k`.
 
     Parameters
     ----------
@@ -73,7 +84,15 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple:
 
 
 def euclidean_loss(pred: np.ndarray, target: np.ndarray) -> tuple:
-    """Eqs. (2) and (3) per sample: ``‖pred − target‖²``, and its gradient ``2 (pred − target)``.
+    r"""Eqs. (2) and (3) per sample: ``‖pred − target‖²``, and its gradient ``2 (pred − target)``.
+
+    .. math::
+
+        L^{box}_i = \lVert \hat y^{box}_i - y^{box}_i \rVert_2^2, \qquad
+        L^{landmark}_i = \lVert \hat y^{landmark}_i - y^{landmark}_i \rVert_2^2
+
+    with :math:`y^{box}_i \in \mathbb{R}^4` (the offsets of ``boxes.regress``) and
+    :math:`y^{landmark}_i \in \mathbb{R}^{10}` (the fractions of ``landmarks.decode_landmarks``).
 
     pred, target : (N, k) — k = 4 box offsets or 10 landmark coordinates → losses (N,), (N, k).
     """
@@ -83,7 +102,17 @@ def euclidean_loss(pred: np.ndarray, target: np.ndarray) -> tuple:
 
 def multitask_loss(outputs: dict, kinds: np.ndarray, targets: dict, weights: dict,
                    ohem_ratio: float | None = KEEP_RATIO) -> tuple:
-    """Eq. (4) on one mini-batch, with online hard sample mining on the classification task.
+    r"""Eq. (4) on one mini-batch, with online hard sample mining on the classification task.
+
+    .. math::
+
+        \min \sum_{i=1}^{N} \sum_{j \in \{det, box, landmark\}} \alpha_j \, \beta^j_i \, L^j_i,
+        \qquad \beta^j_i \in \{0, 1\}
+
+    with :math:`\alpha_{det} = 1, \alpha_{box} = 0.5, \alpha_{landmark} = 0.5` for P-Net and
+    R-Net and :math:`\alpha_{landmark} = 1` for O-Net (``TASK_WEIGHTS``). Here each task's sum
+    is divided by its :math:`\sum_i \beta^j_i` (a mean over the samples it applies to), and for
+    det :math:`\beta^{det}_i` is also 0 on the easy samples OHEM drops (:func:`hard_sample_mask`).
 
     Parameters
     ----------

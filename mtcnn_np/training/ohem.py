@@ -23,7 +23,14 @@ def hard_count(n: int, ratio: float = KEEP_RATIO) -> int:
 
 def hard_sample_mask(losses: np.ndarray, eligible: np.ndarray | None = None,
                      ratio: float = KEEP_RATIO) -> np.ndarray:
-    """Mark the hardest ``ratio`` of the eligible samples.
+    r"""Mark the hardest ``ratio`` of the eligible samples.
+
+    .. math::
+
+        \text{keep}_i = [\, \operatorname{rank}(L^{det}_i) \le \operatorname{round}(0.7 \, N) \,],
+
+    ranking the eligible samples' losses from the largest (§II-C.5); only the kept samples'
+    gradients reach the backward pass.
 
     Parameters
     ----------
