@@ -22,11 +22,13 @@ def my_clamp(offsets):
 
 
 def _width_without_plus_one(box):
+    """Mistake: the box's width as ``x2 − x1`` (P-Net's convention), not Matlab's ``+ 1``."""
     quarter = int(0.25 * max(box[2] - box[0], box[3] - box[1]))
     return quarter + quarter % 2
 
 
 def _clamp_one_coordinate(offsets):
+    """Mistake: only the coordinate that moves too far is reset; Matlab resets both."""
     offsets = np.asarray(offsets, dtype=np.float64)
     return np.where(np.abs(offsets - 0.5) > 0.35, 0.5, offsets)
 
