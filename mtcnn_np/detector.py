@@ -239,7 +239,9 @@ class MTCNN:
         """
         if not self.refine_landmarks:
             return result
-        # The Matlab-frame points in float64, as Matlab holds them (not the float32 copy).
+        # Stage 4 starts from Matlab's stage-3 points, w·lx + x1 − 1 (its 1-based `− 1` kept:
+        # the windows are cut where Matlab cuts them), in float64 as Matlab holds them — the
+        # accurate points minus 1, not the float32 canonical copy.
         refined = refine_points(rgb, result.boxes, result.landmarks - 1, self.lnet,
                                 self.refine_resampling, record)
         result.canonical_landmarks = refined.astype(np.float32)
