@@ -7,15 +7,23 @@ inter-ocular distance (eye to eye); a failure is NME > 10 %. Crops with no match
 count as misses and are left out of the mean (reported separately).
 
     python benchmarks/landmark_nme.py ../shared/data/dev/mtfl_dev
+    python benchmarks/landmark_nme.py ../shared/data/dev/mtfl_dev --refine-landmarks
+    python benchmarks/landmark_nme.py ../shared/data/dev/mtfl_dev --refine-landmarks \
+        --caffe-lnet ../shared/zhang2016/MTCNNv2/model --resampling area bilinear
 
 The folder must hold ``gt.json`` (``images: [{file, faces: [{box, keypoints}]}]``) and the images.
 Prints the NME of three readings of the same detections: the ``mtcnn``-format integers, the
 canonical float values, and mtcnn_np's accurate landmarks (``Detections.landmarks``).
+``--refine-landmarks`` adds the same readings after stage 4 (L-Net, ``refine.py``), run on the
+same detections, once per ``--resampling`` of the patches; ``--caffe-lnet DIR`` runs the authors'
+``det4`` through OpenCV (``tools/lnet_caffe.py``) instead of mtcnn_np's L-Net. Every row also
+gives the NME per landmark.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -26,6 +34,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mtcnn_np import MTCNN  # noqa: E402
 from mtcnn_np.landmarks import NAMES  # noqa: E402
+from mtcnn_np.refine import RESAMPLING  # noqa: E402
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -45,11 +54,35 @@ def on_canvas(crop: np.ndarray) -> tuple[np.ndarray, int, int]:
     return canvas, left, top
 
 
-def evaluate(folder: Path, limit: int | None = None) -> dict:
+def readings(result, best: int, prefix: str = "") -> dict:
+    """The three readings of one detection's landmarks, (5, 2) float64 each."""
+    canonical = result.canonical_landmarks[best].astype(np.float64)
+    return {f"{prefix}mtcnn ints": np.trunc(canonical), f"{prefix}canonical float": canonical,
+            f"{prefix}accurate": result.landmarks[best]}
+
+
+def refiners(resamplings: list, caffe_lnet: Path | None) -> dict:
+    """``{label: MTCNN}`` detectors whose stage 4 is used on the plain detections."""
+    out = {}
+    for resampling in resamplings:
+        if caffe_lnet is None:
+            detector = MTCNN(refine_landmarks=True)
+        else:
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+            from lnet_caffe import CaffeLNet
+
+            detector = MTCNN()
+            detector.refine_landmarks, detector.lnet = True, CaffeLNet(caffe_lnet)
+        detector.refine_resampling = resampling
+        out[f"L-Net {resampling}, "] = detector
+    return out
+
+
+def evaluate(folder: Path, limit: int | None = None, refine: dict | None = None) -> dict:
     gt = json.loads((folder / "gt.json").read_text())
     detector = MTCNN()
-    errors: dict = {"mtcnn ints": [], "canonical float": [], "accurate": []}
-    offsets = []
+    errors: dict = {}
+    offsets: dict = {}
     misses = 0
     for entry in gt["images"][:limit]:
         crop = np.asarray(Image.open(folder / entry["file"]).convert("RGB"))
@@ -65,13 +98,17 @@ def evaluate(folder: Path, limit: int | None = None) -> dict:
             continue
         best = int(np.argmax(overlaps))
         ocular = np.linalg.norm(truth[0] - truth[1])
-        canonical = result.canonical_landmarks[best].astype(np.float64)
-        readings = {"mtcnn ints": np.trunc(canonical), "canonical float": canonical,
-                    "accurate": result.landmarks[best]}
-        for name, points in readings.items():
-            errors[name].append(np.linalg.norm(points - truth, axis=1).mean() / ocular)
-        offsets.append((result.landmarks[best] - truth).mean(axis=0))
-    return {"errors": errors, "misses": misses, "mean_offset": np.mean(offsets, axis=0),
+        found = readings(result, best)
+        for label, refiner in (refine or {}).items():
+            # Stage 4 on a copy of the same detection (boxes and O-Net points unchanged).
+            copy = dataclasses.replace(result, trace=None)
+            found.update(readings(refiner.stage4_refine_landmarks(canvas, copy), best, label))
+        for name, points in found.items():
+            # (5,) per-landmark error / inter-ocular distance
+            errors.setdefault(name, []).append(np.linalg.norm(points - truth, axis=1) / ocular)
+            offsets.setdefault(name, []).append((points - truth).mean(axis=0))
+    return {"errors": errors, "misses": misses,
+            "mean_offset": {k: np.mean(v, axis=0) for k, v in offsets.items()},
             "count": len(gt["images"][:limit])}
 
 
@@ -79,16 +116,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="folder with gt.json and the crops")
     parser.add_argument("--limit", type=int, default=None, help="only the first N crops")
+    parser.add_argument("--refine-landmarks", action="store_true",
+                        help="also the readings after stage 4 (L-Net)")
+    parser.add_argument("--resampling", nargs="+", default=["area"], choices=RESAMPLING,
+                        help="stage 4's patch resampling(s), one row each (default area)")
+    parser.add_argument("--caffe-lnet", type=Path, metavar="DIR",
+                        help="folder with det4.prototxt/.caffemodel: run them with OpenCV")
     args = parser.parse_args()
-    out = evaluate(args.folder, args.limit)
+    refine = refiners(args.resampling, args.caffe_lnet) if args.refine_landmarks else None
+    out = evaluate(args.folder, args.limit, refine)
     print(f"crops: {out['count']}, detected: {out['count'] - out['misses']}, "
           f"missed: {out['misses']}")
+    print(f"{'reading':<32} {'NME':>7} {'fail>10%':>9}   per landmark NME % "
+          f"({', '.join(NAMES)})   mean offset dx, dy px")
     for name, values in out["errors"].items():
-        values = np.array(values)
-        print(f"{name:<16} NME {100 * values.mean():5.2f} %   failures (>10 %) "
-              f"{100 * (values > 0.1).mean():5.2f} %")
-    dx, dy = out["mean_offset"]
-    print(f"accurate landmarks: mean offset from ground truth dx {dx:+.2f} px, dy {dy:+.2f} px")
+        values = np.array(values)                    # (faces, 5)
+        per_face = values.mean(axis=1)
+        per_point = " ".join(f"{100 * v:5.2f}" for v in values.mean(axis=0))
+        dx, dy = out["mean_offset"][name]
+        print(f"{name:<32} {100 * per_face.mean():5.2f} % {100 * (per_face > 0.1).mean():6.2f} %"
+              f"   {per_point}   {dx:+.2f}, {dy:+.2f}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         help="float output, other keys: 'box_xyxy' [x1, y1, x2, y2] (not 'box' "
                         "[x, y, w, h]), 'confidence', and 'keypoints' as accurate float [x, y] "
                         "(pixel centres at whole numbers) instead of mtcnn's integers")
+    parser.add_argument("--refine-landmarks", action="store_true",
+                        help="correct the landmarks with L-Net (MTCNN v2's extended stage)")
     parser.add_argument("--threads", type=_positive_int, default=1, metavar="N",
                         help="BLAS threads while detecting, per process (default 1)")
     many = parser.add_argument_group("many photos (one JSON line per image)")
@@ -86,7 +88,8 @@ def to_json(faces: list) -> str:
 def detector_options(args: argparse.Namespace) -> dict:
     """MTCNN's keyword arguments from the command line (the same in every worker process)."""
     return {"min_face_size": args.min_face_size, "scale_factor": args.scale_factor,
-            "steps_threshold": tuple(args.thresholds), "threads": args.threads}
+            "steps_threshold": tuple(args.thresholds), "threads": args.threads,
+            "refine_landmarks": args.refine_landmarks}
 
 
 def is_batch(args: argparse.Namespace) -> bool:

@@ -495,3 +495,35 @@ def plot_cascade(ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return patches
+
+
+# -- stage 4: L-Net's patches and corrections (notebook 09) ------------------------------------
+
+def show_patch_windows(ax, windows: np.ndarray, linewidth: float = 1.0) -> list:
+    """Outline L-Net's patch windows, coloured per landmark as in ``draw.py``.
+
+    windows : (K, 5, 4) or (5, 4) 1-based inclusive ``[x, y, x + pw, y + pw]``
+    (``refine.patch_windows``). Returns the ``Rectangle`` patches, 5 per face.
+    """
+    windows = np.asarray(windows, dtype=np.float64).reshape(-1, 5, 4)
+    patches = []
+    for j, colour in enumerate(LANDMARK_COLOURS):
+        patches += show_boxes(ax, pixel_edges(windows[:, j]), color=colour, linewidth=linewidth)
+    return patches
+
+
+def show_corrections(ax, before: np.ndarray, after: np.ndarray, color: str = "cyan",
+                     scale: float = 1.0) -> list:
+    """Arrows from each landmark ``before`` to ``after`` (both (K, 5, 2) or (5, 2) [x, y]).
+
+    scale : draw each arrow ``scale`` times its length (corrections are ~1 px; 1 = true size).
+    Returns the ``FancyArrow``s drawn (one per moved point).
+    """
+    before = np.asarray(before, dtype=np.float64).reshape(-1, 2)
+    delta = (np.asarray(after, dtype=np.float64).reshape(-1, 2) - before) * scale
+    arrows = []
+    for (x, y), (dx, dy) in zip(before, delta):
+        if dx or dy:
+            arrows.append(ax.arrow(x, y, dx, dy, color=color, width=0.05, head_width=0.6,
+                                   length_includes_head=True, zorder=4))
+    return arrows

@@ -21,6 +21,7 @@ import nbformat
 import pytest
 
 import mtcnn_np
+import mtcnn_np.nets
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 READING_ORDER = [
@@ -33,6 +34,7 @@ READING_ORDER = [
     "06_verification.ipynb",
     "07_end_to_end.ipynb",
     "08_training.ipynb",
+    "09_lnet.ipynb",
 ]
 PATHS = [NOTEBOOKS / name for name in READING_ORDER]
 CELL_TIMEOUT = 300  # seconds; a safety net against a hung kernel, not a speed requirement
@@ -72,6 +74,9 @@ def test_shape_of_a_lesson(path):
 
 @pytest.mark.parametrize("path", PATHS, ids=READING_ORDER)
 def test_notebook_runs(path, kernel_environment):
+    # 09_lnet needs mtcnn_np's L-Net (branch i13-weights); drop this skip once both are merged.
+    if path.name == "09_lnet.ipynb" and not hasattr(mtcnn_np.nets, "load_lnet"):
+        pytest.skip("L-Net (mtcnn_np.nets.load_lnet) not merged yet")
     nb = read(path)
     nb.cells.append(nbformat.v4.new_code_cell(WHERE_FROM))
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,

@@ -310,3 +310,24 @@ def test_plot_funnel_one_bar_per_row(group_trace):
     assert ax.get_xscale() == "log"
     zero = P.plot_funnel([("a", 5), ("b", 0)])                      # 0 still gets a (tiny) bar
     assert len(zero) == 2 and 0 < zero[1].get_width() < 1
+
+
+def test_show_patch_windows_outlines_the_pixels_of_each_window():
+    fig, ax = plt.subplots()
+    windows = np.array([[[1, 1, 11, 11], [5, 2, 15, 12], [0, 0, 10, 10], [3, 3, 13, 13],
+                         [8, 8, 18, 18]]] * 2, float)          # 1-based, 11 pixels per side
+    patches = P.show_patch_windows(ax, windows)
+    assert len(patches) == 10
+    # Per landmark, all faces: patch 0 is face 0's left eye; pixels 1..11 span −0.5 .. 10.5.
+    np.testing.assert_allclose(rectangle_corners(patches[0]), [-0.5, -0.5, 10.5, 10.5])
+    assert patches[2].get_edgecolor() == patches[3].get_edgecolor()     # both right eyes
+
+
+def test_show_corrections_draws_one_arrow_per_moved_point():
+    fig, ax = plt.subplots()
+    before = np.zeros((5, 2))
+    after = before + [[1, 0], [0, 0], [0, 2], [0.5, 0.5], [0, 0]]
+    arrows = P.show_corrections(ax, before, after, scale=3)
+    assert len(arrows) == 3
+    tip = arrows[1].get_xy().max(axis=0)                 # the nose: from (0, 0) to (0, 6)
+    assert tip[1] == pytest.approx(6)
