@@ -8,9 +8,10 @@
 __version__ = "0.1.0"
 
 from .detector import MTCNN  # noqa: E402
+from .image import InvalidImage  # noqa: E402
 from .results import Detections  # noqa: E402
 from .threads import blas_threads, get_blas_threads, set_blas_threads  # noqa: E402
 from .trace import Trace  # noqa: E402
 
-__all__ = ["MTCNN", "Detections", "Trace", "__version__", "blas_threads", "get_blas_threads",
-           "set_blas_threads"]
+__all__ = ["MTCNN", "Detections", "InvalidImage", "Trace", "__version__", "blas_threads",
+           "get_blas_threads", "set_blas_threads"]

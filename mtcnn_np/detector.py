@@ -15,6 +15,7 @@ explained where they happen. The behaviour reproduces the canonical port (Sandbe
 
 from __future__ import annotations
 
+import copy
 import numbers
 import os
 from collections.abc import Sequence
@@ -25,10 +26,12 @@ import numpy as np
 from . import boxes as B
 from .candidates import candidates_from_pnet
 from .crops import crop_and_resize, crop_sizes
+from .formats import to_json, to_numpy
 from .image import load_image
 from .landmarks import decode_landmarks
 from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
+from .options import SETTINGS, call_options, check_device, check_stages
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .refine import refine_landmarks as refine_points
 from .results import Detections
@@ -74,17 +77,23 @@ class MTCNN:
     #: How stage 4 resizes its patches to 24×24, "area" or "bilinear" (see ``refine.py``).
     refine_resampling = "area"
 
-    def __init__(self, min_face_size: float = 20, scale_factor: float = 0.709,
-                 steps_threshold: tuple = (0.6, 0.7, 0.7),
-                 nms_thresholds: tuple = (0.5, 0.7, 0.7, 0.7),
+    def __init__(self, weights_file: str | os.PathLike | dict | None = None,
+                 min_face_size: float = 20, steps_threshold: Sequence | None = None,
+                 scale_factor: float = 0.709, *,
+                 nms_thresholds: Sequence = (0.5, 0.7, 0.7, 0.7),
                  weights: str | os.PathLike | dict | None = None, threads: int | None = 1,
-                 refine_landmarks: bool = False):
-        self.min_face_size = _positive("min_face_size", min_face_size)
-        self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
-        self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
-        self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
+                 refine_landmarks: bool = False, channel_order: str = "rgb",
+                 stages: str | None = None, device: str | None = None):
+        # The first four are mtcnn 0.1.1's, in its positional order; stages and device are
+        # mtcnn 1.0's, accepted where they mean what we do anyway (options.py).
+        check_stages(stages)
+        check_device(device)
+        self._configure(min_face_size, scale_factor,
+                        (0.6, 0.7, 0.7) if steps_threshold is None else steps_threshold,
+                        nms_thresholds)
         self.threads = thread_count(threads, "threads", allow_none=True)
-        paths = _weight_paths(weights)
+        self.channel_order = _channel_order(channel_order)
+        paths = _weight_paths(_weights_argument(weights_file, weights))
         self.pnet = load_pnet(paths["pnet"])
         self.rnet = load_rnet(paths["rnet"])
         self.onet = load_onet(paths["onet"])
@@ -93,25 +102,40 @@ class MTCNN:
         self.refine_landmarks = refine_landmarks
         self.lnet = _load_lnet() if refine_landmarks else None
 
+    def _configure(self, min_face_size, scale_factor, steps_threshold, nms_thresholds) -> None:
+        self.min_face_size = _positive("min_face_size", min_face_size)
+        self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
+        self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
+        self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
+
     # -- public API -------------------------------------------------------------------------
 
-    def detect_faces(self, image, *, bgr: bool = False, value_range: tuple | None = None
-                     ) -> list:
+    def detect_faces(self, image, *, bgr: bool | None = None, value_range: tuple | None = None,
+                     **options) -> list | np.ndarray:
         """Faces in the ``mtcnn`` package's format.
 
         Parameters
         ----------
-        image : one image or a list of images; each one of
+        image : one image, a list of images, or a stacked (N, H, W, C) array of images; each one
+            of
             - an (H, W, 3) uint8 RGB array (as Pillow and matplotlib read it), used as is;
             - (H, W) or (H, W, 1) grayscale (replicated), (H, W, 4) RGBA (alpha dropped);
             - a uint16 array, read as full-range 16-bit (65535 is white);
             - a float or other integer array, with ``value_range``;
             - a ``PIL.Image`` in any mode (16-bit modes scaled, not clipped), used as it is;
-            - a path or binary file object, decoded by Pillow and turned upright by its EXIF
-              orientation tag.
+            - a path, a binary file object or ``bytes`` of an encoded file, decoded by Pillow
+              and turned upright by its EXIF orientation tag.
         bgr : the arrays are OpenCV's BGR (or BGRA): channels are reversed. Arrays only.
+            None (the default) follows the detector's ``channel_order``.
         value_range : ``(lo, hi)``, the values meaning black and white, e.g. ``(0, 1)`` for
             floats in [0, 1]. Required for float and non-uint8/uint16 integer data.
+        **options : ``mtcnn`` 1.0's keywords, with its meanings (``options.py``,
+            ``formats.py``): for this call only ``min_face_size``, ``scale_factor``,
+            ``threshold_pnet``, ``threshold_rnet``, ``threshold_onet``, ``nms_pnet1``,
+            ``nms_pnet2``, ``nms_rnet``, ``nms_onet``; the output's ``box_format`` ("xywh" or
+            "xyxy"), ``output_type`` ("json" or "numpy"), ``fit_to_image`` and
+            ``limit_boundaries_landmarks`` (default False, so the output is 0.1.1's).
+            Other keywords raise ``TypeError`` naming what to use instead.
 
         Returns
         -------
@@ -120,19 +144,33 @@ class MTCNN:
         first; ``[]`` when there is no face (also for images smaller than 12 px). For a list of
         images, a list of such lists. As in the ``mtcnn`` package, ``x, y`` are clipped at 0
         but a face cut by the right or bottom border can have ``x + w > W`` or ``y + h > H``,
-        and keypoints are not clipped.
+        and keypoints are not clipped. With ``output_type="numpy"``: one (n, 16) array for
+        all the images (``formats.py``).
 
         Raises
         ------
-        TypeError for an unsupported type or dtype, ValueError for an unsupported shape, fewer
-        than 2 pixels, NaN/inf, values outside ``value_range``, or an unreadable file; the
-        message says what is expected. The caller's array is never modified.
+        :class:`~mtcnn_np.image.InvalidImage` (a TypeError and a ValueError) for an unusable
+        image: unsupported type, dtype or shape, fewer than 2 pixels, NaN/inf, values outside
+        ``value_range``, or an unreadable file; the message says what is expected. The
+        caller's array is never modified.
         """
-        if isinstance(image, (list, tuple)):
-            return [self.detect(im, bgr=bgr, value_range=value_range).to_mtcnn() for im in image]
-        return self.detect(image, bgr=bgr, value_range=value_range).to_mtcnn()
+        settings, output = call_options(options)
+        detector = self.with_settings(**settings) if settings else self
+        images, is_batch = _as_batch(image)
+        found = []
+        for one in images:
+            rgb = detector._to_rgb(one, bgr, value_range)
+            found.append((detector._detect_rgb(rgb), rgb.shape))
+        if output.output_type == "numpy":
+            return to_numpy(*zip(*found), output) if found else np.zeros((0, 16))
+        faces = [to_json(result, shape, output) for result, shape in found]
+        return faces if is_batch else faces[0]
 
-    def detect(self, image, trace: bool = False, *, bgr: bool = False,
+    def predict(self, image, **options) -> list | np.ndarray:
+        """``mtcnn`` 1.0's name for :meth:`detect_faces`."""
+        return self.detect_faces(image, **options)
+
+    def detect(self, image, trace: bool = False, *, bgr: bool | None = None,
                value_range: tuple | None = None) -> Detections:
         """Faces as arrays: float boxes ``[x1, y1, x2, y2]`` *not* clipped to the image (a face
         cut by the border may have x1 < 0 or x2 > W), scores, accurate landmarks.
@@ -141,8 +179,38 @@ class MTCNN:
         ``mtcnn_np.image``, which lists every conversion). ``trace=True`` also records every
         intermediate in ``result.trace`` (see ``trace.py``).
         """
+        return self._detect_rgb(self._to_rgb(image, bgr, value_range), trace)
+
+    def with_settings(self, **settings) -> MTCNN:
+        """A copy sharing this detector's nets, with some of ``mtcnn`` 1.0's per-call settings
+        changed (``threshold_onet=0.8``, ``min_face_size=40``, ... see ``options.SETTINGS``)."""
+        unknown = sorted(set(settings) - set(SETTINGS))
+        if unknown:
+            raise TypeError(f"unknown setting(s) {', '.join(unknown)}; known: "
+                            f"{', '.join(SETTINGS)}")
+        values = {"min_face_size": self.min_face_size, "scale_factor": self.scale_factor,
+                  "steps_threshold": list(self.steps_threshold),
+                  "nms_thresholds": list(self.nms_thresholds)}
+        for name, value in settings.items():
+            attribute, index = SETTINGS[name]
+            if index is None:
+                values[attribute] = value
+            else:
+                values[attribute][index] = value
+        clone = copy.copy(self)
+        clone._configure(**values)
+        return clone
+
+    def _to_rgb(self, image, bgr: bool | None, value_range: tuple | None) -> np.ndarray:
+        """The (H, W, 3) uint8 RGB array the nets see; ``bgr=None`` follows ``channel_order``
+        for arrays (files and PIL images are always decoded as RGB)."""
+        if bgr is None:
+            bgr = self.channel_order == "bgr" and isinstance(image, np.ndarray)
+        return load_image(image, bgr=bgr, value_range=value_range)
+
+    def _detect_rgb(self, rgb: np.ndarray, trace: bool = False) -> Detections:
+        """The cascade on one converted image (the numbered recipe)."""
         with blas_threads(self.threads):
-            rgb = load_image(image, bgr=bgr, value_range=value_range)
             record = Trace() if trace else None
             if record is not None:
                 record.add("input/image", rgb)
@@ -309,6 +377,7 @@ class MTCNN:
         return (f"MTCNN(min_face_size={self.min_face_size}, scale_factor={self.scale_factor}, "
                 f"steps_threshold={self.steps_threshold}, nms_thresholds={self.nms_thresholds}, "
                 f"threads={self.threads}"
+                + (", channel_order='bgr'" if self.channel_order == "bgr" else "")
                 + (", refine_landmarks=True)" if self.refine_landmarks else ")"))
 
 
@@ -379,6 +448,42 @@ def _thresholds(name: str, values, count: int) -> tuple:
     if not ordered or np.ndim(values) != 1 or len(values) != count:
         raise ValueError(f"{name} must be a sequence of {count} numbers in [0, 1], got {values!r}")
     return tuple(_in_range(f"{name}[{i}]", v, 0, 1) for i, v in enumerate(values))
+
+
+def _channel_order(value) -> str:
+    if not isinstance(value, str) or value.lower() not in ("rgb", "bgr"):
+        raise ValueError(f"channel_order must be 'rgb' or 'bgr' (OpenCV's frames), got {value!r}")
+    return value.lower()
+
+
+def _as_batch(image) -> tuple:
+    """``(list of images, is_batch)``: a list/tuple, or a stacked (N, H, W, C) array, is a batch."""
+    if isinstance(image, (list, tuple)):
+        return list(image), True
+    if isinstance(image, np.ndarray) and image.ndim == 4:
+        return list(image), True
+    return [image], False
+
+
+def _weights_argument(weights_file, weights):
+    """``mtcnn`` 0.1.1's first positional argument, ``weights_file``, or ours, ``weights``."""
+    if weights_file is None:
+        return weights
+    if weights is not None:
+        raise ValueError("pass weights_file (mtcnn 0.1.1's name) or weights, not both")
+    if isinstance(weights_file, numbers.Number):
+        raise TypeError(f"MTCNN's first argument is weights_file, as in mtcnn 0.1.1 "
+                        f"(MTCNN(weights_file, min_face_size, steps_threshold, scale_factor)); "
+                        f"got {weights_file!r}: pass min_face_size={weights_file!r} by name")
+    if isinstance(weights_file, str) and weights_file in ("face_detection_only",
+                                                          "face_and_landmarks_detection"):
+        raise TypeError(f"{weights_file!r} is an mtcnn 1.0 stages value: pass it as stages=")
+    if isinstance(weights_file, (str, os.PathLike)) and str(weights_file).endswith(".npy"):
+        raise WeightsError(f"{weights_file}: mtcnn 0.1.1's .npy weights are not read at run "
+                           "time; convert them once to HDF5 (tools/convert_weights.py in the "
+                           "repository) and pass the folder, or leave weights_file out for the "
+                           "bundled weights, which are the same values")
+    return weights_file
 
 
 def _weight_paths(weights) -> dict:

@@ -12,10 +12,12 @@ uint16 array                       full 16-bit range: 0 → 0, 65535 → 255 (ro
 float or other integer array       only with ``value_range=(lo, hi)``: lo → 0, hi → 255
 PIL image, any mode                converted to RGB ('I;16' and 'I' scaled as 16-bit, not
                                    clipped; 'F' needs ``value_range``); pixels used as they are
-path or binary file object        decoded with Pillow, rotated upright by its EXIF orientation
+path or binary file object         decoded with Pillow, rotated upright by its EXIF orientation
+``bytes`` (encoded file contents)  decoded like a file (as ``mtcnn`` 1.0 accepts them)
 =================================  ===========================================================
 
-Rejected, with a message naming the expected shape and dtype: other types (``TypeError``),
+Rejected with :class:`InvalidImage` (a ``TypeError`` and a ``ValueError`` at once, as ``mtcnn``
+0.1.x names it), with a message naming the expected shape and dtype: other types (``TypeError``),
 bool / complex / object arrays (``TypeError``), floats or non-uint8/uint16 integers without
 ``value_range`` (``TypeError``), other shapes, 4-D batches, fewer than 2 pixels, NaN or
 infinity, values outside ``value_range``, missing or unreadable files (``ValueError``).
@@ -24,6 +26,7 @@ The caller's array is only read, never written.
 
 from __future__ import annotations
 
+import io
 import numbers
 import os
 from pathlib import Path
@@ -33,6 +36,16 @@ import numpy as np
 EXPECTED = ("an (H, W, 3) uint8 RGB array (also (H, W), (H, W, 1), (H, W, 4)), a PIL.Image, "
             "or a path to an image file")
 SIXTEEN_BIT = (0, 65535)
+
+
+class InvalidImage(ValueError, TypeError):
+    """The image cannot be used: wrong type, dtype, shape or values, or an unreadable file.
+
+    ``mtcnn`` 0.1.x raises an exception of this name; this one is a subclass of both
+    ``ValueError`` and ``TypeError``, so ``except InvalidImage``, ``except ValueError`` and
+    ``except TypeError`` written for either package all catch it. (Bad *arguments*, such as
+    ``bgr="yes"``, still raise a plain ``TypeError``/``ValueError``.)
+    """
 
 
 def load_image(image, *, bgr: bool = False, value_range: tuple | None = None) -> np.ndarray:
@@ -96,16 +109,20 @@ def _decode(image) -> tuple:
         return array, _default_range(array.dtype)
     if isinstance(image, (str, os.PathLike)):
         return _read_path(Path(image))
-    if isinstance(image, bytes):
-        raise TypeError(f"image must be {EXPECTED}; got bytes (for encoded image data, pass "
-                        "io.BytesIO(data))")
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        # Encoded file contents (JPEG, PNG, ...), as `mtcnn` 1.0 accepts: decoded like a file.
+        data = bytes(image)
+        return _guarded(lambda: _open_and_convert(io.BytesIO(data)), f"{len(data)} bytes")
     from PIL import Image
 
     if isinstance(image, Image.Image):
         return _guarded(lambda: _from_pil(image), "the PIL image")
     if hasattr(image, "read"):
         return _guarded(lambda: _open_and_convert(image), f"the file object {image!r}")
-    raise TypeError(f"image must be {EXPECTED}; got {type(image).__name__}")
+    if image is None:        # cv2.imread's answer for a file it cannot read
+        raise InvalidImage(f"image must be {EXPECTED}; got None (cv2.imread returns None for "
+                           "a missing or unreadable file)")
+    raise InvalidImage(f"image must be {EXPECTED}; got {type(image).__name__}")
 
 
 def _default_range(dtype: np.dtype) -> tuple | None:
@@ -118,9 +135,9 @@ def _default_range(dtype: np.dtype) -> tuple | None:
 
 def _read_path(path: Path) -> tuple:
     if not path.exists():
-        raise ValueError(f"image file not found: {path}")
+        raise InvalidImage(f"image file not found: {path}")
     if not path.is_file():
-        raise ValueError(f"not a file: {path}")
+        raise InvalidImage(f"not a file: {path}")
     return _guarded(lambda: _open_and_convert(path), str(path))
 
 
@@ -132,7 +149,7 @@ def _guarded(decode, what: str) -> tuple:
     except MemoryError:
         raise
     except Exception as exc:
-        raise ValueError(f"cannot read {what} as an image: {exc}") from exc
+        raise InvalidImage(f"cannot read {what} as an image: {exc}") from exc
 
 
 def _open_and_convert(source) -> tuple:
@@ -179,30 +196,31 @@ def _check_value_range(value_range) -> tuple | None:
 
 def _check_dtype(dtype: np.dtype, value_range: tuple | None) -> None:
     if dtype.kind == "b":
-        raise TypeError(f"image must be {EXPECTED}; got a bool array (a mask?) — convert it, "
-                        "e.g. mask.astype(np.uint8) * 255")
+        raise InvalidImage(f"image must be {EXPECTED}; got a bool array (a mask?) — convert it, "
+                           "e.g. mask.astype(np.uint8) * 255")
     if dtype.kind not in "uif":
-        raise TypeError(f"image must be {EXPECTED}; got an array of dtype {dtype}")
+        raise InvalidImage(f"image must be {EXPECTED}; got an array of dtype {dtype}")
     if value_range is None:
         example = "(0, 1) or (0, 255)" if dtype.kind == "f" else "(0, 255)"
-        raise TypeError(f"image must be {EXPECTED}; got dtype {dtype}, whose range is "
-                        f"ambiguous — pass value_range={example} (the values meaning black "
-                        "and white), or convert to uint8 yourself")
+        raise InvalidImage(f"image must be {EXPECTED}; got dtype {dtype}, whose range is "
+                           f"ambiguous — pass value_range={example} (the values meaning black "
+                           "and white), or convert to uint8 yourself")
 
 
 def _check_shape(shape: tuple) -> None:
     if len(shape) == 4:
-        raise ValueError(f"image must be {EXPECTED}; got a 4-D array of shape {shape} (a "
-                         "batch?) — pass one image, or a list of images to detect_faces")
+        raise InvalidImage(f"image must be {EXPECTED}; got a 4-D array of shape {shape} (a "
+                           "batch?) — pass one image here; detect_faces takes a list or a "
+                           "stacked (N, H, W, 3) batch")
     if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] not in (1, 3, 4)):
         hint = ""
         if len(shape) == 3 and shape[0] in (1, 3, 4):
             hint = " (channels first? use np.moveaxis(image, 0, -1))"
-        raise ValueError(f"image must be {EXPECTED}; got an array of shape {shape}{hint}")
+        raise InvalidImage(f"image must be {EXPECTED}; got an array of shape {shape}{hint}")
     height, width = shape[:2]
     if height * width <= 1:
-        raise ValueError(f"image must be {EXPECTED} with at least 2 pixels; got "
-                         f"{height}×{width}")
+        raise InvalidImage(f"image must be {EXPECTED} with at least 2 pixels; got "
+                           f"{height}×{width}")
 
 
 # -- conversion -------------------------------------------------------------------------------
@@ -214,11 +232,11 @@ def _to_uint8(pixels: np.ndarray, value_range: tuple) -> np.ndarray:
         return pixels
     x = pixels.astype(np.float64)
     if not np.isfinite(x).all():
-        raise ValueError("image contains NaN or infinity")
+        raise InvalidImage("image contains NaN or infinity")
     if x.min() < low or x.max() > high:
-        raise ValueError(f"pixel values span [{x.min():g}, {x.max():g}], outside "
-                         f"value_range=({low:g}, {high:g}); pass the range your data uses, or "
-                         "clip it first (np.clip)")
+        raise InvalidImage(f"pixel values span [{x.min():g}, {x.max():g}], outside "
+                           f"value_range=({low:g}, {high:g}); pass the range your data uses, or "
+                           "clip it first (np.clip)")
     # Multiply before dividing: exact for integer data, so 16-bit k·257 gives back 8-bit k.
     return np.rint((x - low) * 255.0 / (high - low)).astype(np.uint8)
 

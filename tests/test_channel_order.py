@@ -29,11 +29,8 @@ def bgr(rgb):
 
 @pytest.fixture(scope="module")
 def bgr_detector():
-    """A detector whose channel order is BGR (the ``channel_order`` attribute is all the helpers
-    read; ``MTCNN(channel_order="bgr")`` sets it)."""
-    detector = MTCNN()
-    detector.channel_order = "bgr"
-    return detector
+    """A detector built for OpenCV's frames."""
+    return MTCNN(channel_order="bgr")
 
 
 def test_default_follows_the_detector():
@@ -106,3 +103,23 @@ def test_plots_show_bgr_in_the_right_colours(rgb, bgr):
     figure = show_crops(bgr[None, :40, :40], bgr=True)
     assert np.array_equal(figure.axes[0].images[0].get_array(), rgb[:40, :40])
     matplotlib.pyplot.close("all")
+
+
+def test_a_bgr_detector_reads_bgr_frames_with_no_per_call_flag(detector, bgr_detector, rgb, bgr):
+    # The webcam loop: detect_faces(frame) on OpenCV's frames, as they come.
+    expected = detector.detect_faces(rgb)
+    assert expected
+    assert bgr_detector.detect_faces(bgr) == expected
+    assert bgr_detector.detect_faces(bgr, bgr=True) == expected            # explicit agrees
+    assert bgr_detector.detect_faces(rgb, bgr=False) == expected           # explicit wins
+    assert bgr_detector.detect_faces([bgr, bgr]) == [expected, expected]
+    assert bgr_detector.detect_faces(str(IMAGES / "astronaut_small.png")) == expected  # files: RGB
+    assert detector.detect_faces(bgr) != expected       # the trap: BGR read as RGB
+
+
+def test_channel_order_is_checked_and_shown():
+    assert MTCNN(channel_order="BGR").channel_order == "bgr"
+    assert "channel_order='bgr'" in repr(MTCNN(channel_order="bgr"))
+    assert "channel_order" not in repr(MTCNN())
+    with pytest.raises(ValueError, match="channel_order must be 'rgb' or 'bgr'"):
+        MTCNN(channel_order="bgra")

@@ -111,8 +111,6 @@ CATALOGUE: list[tuple[str, Callable, dict, object]] = [
     ("gray-HW", lambda t: GRAY, {}, Same(GRAY3)),
     ("gray-HW1", lambda t: GRAY[:, :, None], {}, Same(GRAY3)),
     ("rgba-alpha-dropped", lambda t: np.dstack([RGB, ALPHA]), {}, Same(RGB)),
-    ("4-D-batch", lambda t: np.stack([RGB, RGB]), {}, Raises(ValueError, "4-D .*list of images")),
-    ("4-D-batch-of-one", lambda t: RGB[None], {}, Raises(ValueError, r"\(H, W, 3\) uint8.*4-D")),
     ("channels-first", lambda t: RGB.transpose(2, 0, 1), {}, Raises(ValueError, "channels first")),
     ("two-channels", lambda t: RGB[:, :, :2], {}, Raises(ValueError, r"\(H, W, 3\) uint8")),
     ("1-D", lambda t: RGB.ravel(), {}, Raises(ValueError, r"shape \(102600,\)")),
@@ -200,7 +198,10 @@ CATALOGUE: list[tuple[str, Callable, dict, object]] = [
     ("gif-palette-transparency", lambda t: as_file(t, "p.gif", encoded(
         pil(RGB).quantize(64), "GIF", transparency=0)), {},
      Same(np.asarray(pil(RGB).quantize(64).convert("RGB")))),
-    ("bytes-not-a-file", lambda t: PNG, {}, Raises(TypeError, "io.BytesIO")),
+    ("png-bytes", lambda t: PNG, {}, Same(RGB)),             # decoded like a file (mtcnn 1.0)
+    ("png-bytearray", lambda t: bytearray(PNG), {}, Same(RGB)),
+    ("garbage-bytes", lambda t: b"\x00" * 100, {}, Raises(ValueError, "cannot read 100 bytes")),
+    ("none-from-imread", lambda t: None, {}, Raises(TypeError, "cv2.imread returns None")),
     ("truncated-jpeg", lambda t: as_file(t, "cut.jpg", JPEG[:3000]), {},
      Raises(ValueError, "cannot read .*cut.jpg")),
     ("text-named-jpg", lambda t: as_file(t, "fake.jpg", "not an image"), {},
@@ -331,3 +332,24 @@ def test_exif_rotated_jpeg_is_read_upright(detector, clean_results, tmp_path, or
     with Image.open(path) as im:
         assert detector.detect_faces(im) == detector.detect_faces(raw)
         np.testing.assert_array_equal(load_image(ImageOps.exif_transpose(im)), upright)
+
+
+def test_a_stacked_batch_is_a_list_of_images(detector):
+    # detect_faces takes a stacked (N, H, W, C) array as N images (mtcnn 1.0, facenet-pytorch).
+    batch = np.stack([RGB, RGB[:, ::-1]])
+    assert detector.detect_faces(batch) == detector.detect_faces([RGB, RGB[:, ::-1]])
+    assert detector.detect_faces(RGB[None]) == [detector.detect_faces(RGB)]
+    with pytest.raises(ValueError, match="4-D .*detect_faces takes a list or a stacked"):
+        detector.detect(batch)                      # detect() is one image: it says where to go
+
+
+def test_bad_images_raise_invalid_image_which_is_both_value_and_type_error(detector):
+    from mtcnn_np import InvalidImage
+
+    assert issubclass(InvalidImage, ValueError) and issubclass(InvalidImage, TypeError)
+    for bad in (None, RGB.astype(bool), RGB[:, :, :2], b"not an image", np.full((9, 9), np.nan)):
+        with pytest.raises(InvalidImage):
+            detector.detect_faces(bad, value_range=(0, 1) if np.ndim(bad) == 2 else None)
+    with pytest.raises(TypeError) as bad_argument:       # a bad argument is not a bad image
+        detector.detect_faces(RGB, bgr="yes")
+    assert not isinstance(bad_argument.value, InvalidImage)
