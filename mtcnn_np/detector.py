@@ -25,6 +25,7 @@ import numpy as np
 
 from . import boxes as B
 from .candidates import candidates_from_pnet
+from .colour import warn_if_bgr
 from .crops import crop_and_resize, crop_sizes
 from .formats import to_json, to_numpy
 from .image import load_image
@@ -63,6 +64,17 @@ class MTCNN:
     refine_landmarks : run MTCNN v2's extended stage (L-Net, ``refine.py``) after O-Net: each
         landmark is corrected from a patch around it. Off by default (the output is then that of
         ``mtcnn`` 0.1.1); the L-Net weights are loaded only when it is on.
+    channel_order : "rgb" (default) or "bgr": the channel order of the arrays this detector is
+        given when a call does not say (``bgr=None``); "bgr" for OpenCV's frames. The helpers
+        that take the detector (crops, drawing, video) follow it.
+    bgr_warning : warn (:class:`~mtcnn_np.colour.LikelyBGRWarning`) when an array whose channel
+        order nobody stated gives bluish faces, a sign of BGR passed as RGB (``colour.py``).
+    weights_file : ``mtcnn`` 0.1.1's first positional argument: the same as ``weights``.
+    stages, device : ``mtcnn`` 1.0's; only the full cascade on the CPU is accepted
+        (``options.py``).
+
+    The positional order is ``mtcnn`` 0.1.1's: ``MTCNN(weights_file, min_face_size,
+    steps_threshold, scale_factor)``; the rest is keyword-only.
 
     Bad arguments raise ``TypeError`` (wrong type) or ``ValueError`` (wrong value; a
     :class:`~mtcnn_np.weights.WeightsError` for weights) naming the argument.
@@ -83,7 +95,7 @@ class MTCNN:
                  nms_thresholds: Sequence = (0.5, 0.7, 0.7, 0.7),
                  weights: str | os.PathLike | dict | None = None, threads: int | None = 1,
                  refine_landmarks: bool = False, channel_order: str = "rgb",
-                 stages: str | None = None, device: str | None = None):
+                 bgr_warning: bool = True, stages: str | None = None, device: str | None = None):
         # The first four are mtcnn 0.1.1's, in its positional order; stages and device are
         # mtcnn 1.0's, accepted where they mean what we do anyway (options.py).
         check_stages(stages)
@@ -93,6 +105,9 @@ class MTCNN:
                         nms_thresholds)
         self.threads = thread_count(threads, "threads", allow_none=True)
         self.channel_order = _channel_order(channel_order)
+        if not isinstance(bgr_warning, bool):
+            raise TypeError(f"bgr_warning must be True or False, got {bgr_warning!r}")
+        self.bgr_warning = bgr_warning
         paths = _weight_paths(_weights_argument(weights_file, weights))
         self.pnet = load_pnet(paths["pnet"])
         self.rnet = load_rnet(paths["rnet"])
@@ -160,7 +175,9 @@ class MTCNN:
         found = []
         for one in images:
             rgb = detector._to_rgb(one, bgr, value_range)
-            found.append((detector._detect_rgb(rgb), rgb.shape))
+            result = detector._detect_rgb(rgb)
+            self._check_colour(one, bgr, rgb, result)
+            found.append((result, rgb.shape))
         if output.output_type == "numpy":
             return to_numpy(*zip(*found), output) if found else np.zeros((0, 16))
         faces = [to_json(result, shape, output) for result, shape in found]
@@ -179,7 +196,10 @@ class MTCNN:
         ``mtcnn_np.image``, which lists every conversion). ``trace=True`` also records every
         intermediate in ``result.trace`` (see ``trace.py``).
         """
-        return self._detect_rgb(self._to_rgb(image, bgr, value_range), trace)
+        rgb = self._to_rgb(image, bgr, value_range)
+        result = self._detect_rgb(rgb, trace)
+        self._check_colour(image, bgr, rgb, result)
+        return result
 
     def with_settings(self, **settings) -> MTCNN:
         """A copy sharing this detector's nets, with some of ``mtcnn`` 1.0's per-call settings
@@ -207,6 +227,13 @@ class MTCNN:
         if bgr is None:
             bgr = self.channel_order == "bgr" and isinstance(image, np.ndarray)
         return load_image(image, bgr=bgr, value_range=value_range)
+
+    def _check_colour(self, image, bgr: bool | None, rgb: np.ndarray, result: Detections) -> None:
+        """The likely-BGR warning (``colour.py``), for arrays whose channel order nobody stated:
+        ``bgr=`` not passed, the detector's ``channel_order`` left at "rgb"."""
+        if self.bgr_warning and bgr is None and self.channel_order == "rgb" \
+                and isinstance(image, np.ndarray) and len(result):
+            warn_if_bgr(rgb, result.boxes)
 
     def _detect_rgb(self, rgb: np.ndarray, trace: bool = False) -> Detections:
         """The cascade on one converted image (the numbered recipe)."""

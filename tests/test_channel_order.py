@@ -12,6 +12,7 @@ from PIL import Image
 from mtcnn_np import MTCNN
 from mtcnn_np.align import align_faces, crop_faces
 from mtcnn_np.batch import Job, Options, process_image
+from mtcnn_np.colour import LikelyBGRWarning
 from mtcnn_np.draw import draw_detections
 from mtcnn_np.image import wants_bgr
 from mtcnn_np.video import FolderWriter, annotate, detect_downscaled, detect_stream
@@ -114,7 +115,8 @@ def test_a_bgr_detector_reads_bgr_frames_with_no_per_call_flag(detector, bgr_det
     assert bgr_detector.detect_faces(rgb, bgr=False) == expected           # explicit wins
     assert bgr_detector.detect_faces([bgr, bgr]) == [expected, expected]
     assert bgr_detector.detect_faces(str(IMAGES / "astronaut_small.png")) == expected  # files: RGB
-    assert detector.detect_faces(bgr) != expected       # the trap: BGR read as RGB
+    with pytest.warns(LikelyBGRWarning):                # the trap: BGR read as RGB, flagged
+        assert detector.detect_faces(bgr) != expected
 
 
 def test_channel_order_is_checked_and_shown():
