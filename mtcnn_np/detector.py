@@ -409,14 +409,9 @@ class MTCNN:
 
 
 def _load_lnet():
-    """The L-Net, imported only when asked for (stage 4 is opt-in)."""
-    try:
-        from .nets import load_lnet
-    except ImportError as exc:   # stage 4's code is here; the NumPy L-Net and lnet.h5 are not yet
-        raise NotImplementedError(
-            "refine_landmarks=True needs mtcnn_np's L-Net (mtcnn_np.nets.load_lnet and "
-            "weights/lnet.h5), which this version does not ship yet; the stage itself is in "
-            "mtcnn_np/refine.py") from exc
+    """The L-Net (``weights/lnet.h5``), read only when asked for: stage 4 is opt-in."""
+    from .nets import load_lnet
+
     return load_lnet()
 
 

@@ -1,6 +1,6 @@
 """Load and save the networks' weights (HDF5), with checks that fail clearly.
 
-File layout (one file per net: ``pnet.h5``, ``rnet.h5``, ``onet.h5``)::
+File layout (one file per net: ``pnet.h5``, ``rnet.h5``, ``onet.h5``, and L-Net's ``lnet.h5``)::
 
     /<layer name>/weight   conv (F, C, kh, kw) or dense (F, D), float32
     /<layer name>/bias     (F,) float32
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .nets.spec import SPECS, parameter_shapes
+from .nets.spec import ALL_SPECS, SPECS, parameter_shapes
 
 FORMAT = "mtcnn_np-weights-1"
 LAYOUT = ("NCHW; conv kernels (F, C, kh, kw) and dense (F, D) act on the image as stored "
           "(rows = y), not on its transpose; first dense layer's inputs in (c, y, x) order")
-NETS = tuple(SPECS)
+NETS = tuple(SPECS)                 # the cascade's three, which a weights folder must hold
 
 
 class WeightsError(ValueError):
@@ -67,7 +67,7 @@ def load_weights(net: str, path: str | Path | None = None) -> dict:
 
     Parameters
     ----------
-    net : "pnet", "rnet" or "onet".
+    net : "pnet", "rnet", "onet" or "lnet".
     path : an HDF5 file in the layout above; default: the bundled file, whose SHA-256 is also
         verified.
 
@@ -79,8 +79,8 @@ def load_weights(net: str, path: str | Path | None = None) -> dict:
     ------
     WeightsError (a ValueError) naming the file — and the layer, where one is at fault.
     """
-    if net not in SPECS:
-        raise ValueError(f"unknown net {net!r}; expected one of {NETS}")
+    if net not in ALL_SPECS:
+        raise ValueError(f"unknown net {net!r}; expected one of {tuple(ALL_SPECS)}")
     if path is None:
         path = bundled_weights_dir() / f"{net}.h5"
         _verify_checksum(path)
@@ -112,7 +112,7 @@ def _read_params(net: str, path: Path) -> dict:
     params: dict = {}
     with h5py.File(path, "r") as f:
         _check_net_attr(f, net, path)
-        for layer, shapes in parameter_shapes(SPECS[net]).items():
+        for layer, shapes in parameter_shapes(ALL_SPECS[net]).items():
             if layer not in f:
                 raise WeightsError(f"{path}: layer {layer!r} of {net} is missing")
             params[layer] = {}
@@ -153,7 +153,7 @@ def save_weights(net: str, params: dict, path: str | Path, source: str = "") -> 
     """
     import h5py
 
-    shapes = parameter_shapes(SPECS[net])
+    shapes = parameter_shapes(ALL_SPECS[net])
     with h5py.File(path, "w", track_order=True) as f:
         f.attrs["net"] = net
         f.attrs["format"] = FORMAT

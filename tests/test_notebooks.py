@@ -21,7 +21,6 @@ import nbformat
 import pytest
 
 import mtcnn_np
-import mtcnn_np.nets
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 READING_ORDER = [
@@ -74,9 +73,6 @@ def test_shape_of_a_lesson(path):
 
 @pytest.mark.parametrize("path", PATHS, ids=READING_ORDER)
 def test_notebook_runs(path, kernel_environment):
-    # 09_lnet needs mtcnn_np's L-Net (branch i13-weights); drop this skip once both are merged.
-    if path.name == "09_lnet.ipynb" and not hasattr(mtcnn_np.nets, "load_lnet"):
-        pytest.skip("L-Net (mtcnn_np.nets.load_lnet) not merged yet")
     nb = read(path)
     nb.cells.append(nbformat.v4.new_code_cell(WHERE_FROM))
     client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT,

@@ -12,6 +12,9 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 def test_architecture_tables_match_spec():
     for net in SPECS:
         assert architecture_table(net) in README, f"README's {net} table is out of date"
+    from mtcnn_np.nets.spec import LNET
+
+    assert f'architecture_table("lnet")` ({len(LNET)} layers)' in README
 
 
 def test_quick_start_has_exactly_two_commands():

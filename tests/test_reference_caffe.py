@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from conftest import REFERENCE
 
-from mtcnn_np import nets as nets_module
-from mtcnn_np.nets import SPECS, load_onet, load_pnet, load_rnet
+from mtcnn_np.nets import load_lnet, load_onet, load_pnet, load_rnet
+from mtcnn_np.nets.spec import ALL_SPECS
 
 FILES = sorted((REFERENCE / "caffe").glob("*.npz"))
 LOADERS = {"pnet": load_pnet, "rnet": load_rnet, "onet": load_onet,
-           "lnet": getattr(nets_module, "load_lnet", None)}
+           "lnet": load_lnet}
 ACTIVATION_TOL = 1e-4
 OUTPUT_TOL = 1e-5
 # Caffe's Concat layer is named "concat" in det4.prototxt; its output blob is called "conv3".
@@ -43,11 +43,8 @@ def to_ours(blob: np.ndarray) -> np.ndarray:
 
 
 def our_activations(net_name: str, caffe_input: np.ndarray) -> dict:
-    load = LOADERS[net_name]
-    if load is None:
-        pytest.skip("L-Net not merged yet")
     record: dict = {}
-    load().forward(np.ascontiguousarray(to_ours(caffe_input)), record=record)
+    LOADERS[net_name]().forward(np.ascontiguousarray(to_ours(caffe_input)), record=record)
     return record
 
 
@@ -76,12 +73,14 @@ def test_reference_set_is_complete():
         assert len(reference["input"]) >= 2 or meta["net"] == "pnet"   # a few samples each
 
 
-@pytest.mark.parametrize("net_name", ["pnet", "rnet", "onet"])
+@pytest.mark.parametrize("net_name", ["pnet", "rnet", "onet", "lnet"])
 def test_caffe_covers_all_our_layers(net_name):
-    """Every layer of our spec is checked (flatten is ours only: Caffe's InnerProduct flattens)."""
+    """Every layer of our spec is checked (flatten is ours only: Caffe's InnerProduct flattens;
+    L-Net's slices are views of the input, which is compared)."""
     path = next(f for f in FILES if f.stem.startswith(net_name))
     _, meta = read(path)
-    ours = {layer.name for layer in SPECS[net_name]} - {"flatten"}
+    ours = {layer.name for layer in ALL_SPECS[net_name]
+            if layer.op not in ("flatten", "slice")}
     assert ours <= set(meta["layers"])
 
 

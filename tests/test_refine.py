@@ -242,10 +242,9 @@ def test_lnet_input_matches_patches_cut_by_opencv(photo):
 
 
 def _real_lnet():
-    nets = pytest.importorskip("mtcnn_np.nets")
-    if not hasattr(nets, "load_lnet"):
-        pytest.skip("mtcnn_np's L-Net (branch i13-weights) is not merged yet")
-    return nets.load_lnet()
+    from mtcnn_np.nets import load_lnet
+
+    return load_lnet()
 
 
 @pytest.mark.parametrize("photo", PHOTOS)

@@ -26,8 +26,6 @@ import nbformat
 import pytest
 from test_notebooks import CELL_TIMEOUT, NOTEBOOKS, PATHS, READING_ORDER, read
 
-import mtcnn_np.nets
-
 SOLUTIONS = NOTEBOOKS / "solutions"
 STUB = re.compile(r"^def (my_\w+)\(", re.MULTILINE)
 OPEN_CELL = re.compile(r"^# your \w+ here", re.MULTILINE)
@@ -145,8 +143,6 @@ def test_key_passes_and_wrong_answers_fail(path, kernel_environment, monkeypatch
     checked, open_ = exercises(read(path).cells)
     if not checked and not open_:
         pytest.skip(f"{path.name} has no exercises")
-    if path.name == "09_lnet.ipynb" and not hasattr(mtcnn_np.nets, "load_lnet"):
-        pytest.skip("L-Net (mtcnn_np.nets.load_lnet) not merged yet")   # drop once merged
     key = load_key(path)
     # The kernel imports the key modules from the solutions folder (it inherits PYTHONPATH).
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(SOLUTIONS), os.environ["PYTHONPATH"]]))

@@ -10,12 +10,13 @@ import pytest
 
 from mtcnn_np import weights as W
 from mtcnn_np.nets import SPECS, load_pnet, load_rnet, parameter_shapes
+from mtcnn_np.nets.spec import ALL_SPECS
 
 
-@pytest.mark.parametrize("net", SPECS)
+@pytest.mark.parametrize("net", ALL_SPECS)
 def test_bundled_weights_load_with_expected_shapes(net):
     params = W.load_weights(net)
-    for layer, shapes in parameter_shapes(SPECS[net]).items():
+    for layer, shapes in parameter_shapes(ALL_SPECS[net]).items():
         for name, shape in shapes.items():
             assert params[layer][name].shape == shape
             assert params[layer][name].dtype == np.float32
@@ -23,7 +24,7 @@ def test_bundled_weights_load_with_expected_shapes(net):
 
 def test_manifest_matches_files():
     sums = W.bundled_checksums()
-    assert set(sums) == {"pnet.h5", "rnet.h5", "onet.h5"}
+    assert set(sums) == {"pnet.h5", "rnet.h5", "onet.h5", "lnet.h5"}
     for name, digest in sums.items():
         assert W.sha256_of(W.bundled_weights_dir() / name) == digest
 

@@ -75,8 +75,9 @@ def convert_net(net: str, arrays: list) -> dict:
 
 
 def flattened_map_shape(net: str) -> tuple[int, int, int]:
-    """(C, H, W) of the last conv map: 3×3×64 for R-Net, 3×3×128 for O-Net."""
-    return {"rnet": (64, 3, 3), "onet": (128, 3, 3)}[net]
+    """(C, H, W) of the map feeding the first dense layer: 3×3×64 for R-Net, 3×3×128 for
+    O-Net, 3×3×320 for L-Net (its five branches concatenated)."""
+    return {"rnet": (64, 3, 3), "onet": (128, 3, 3), "lnet": (320, 3, 3)}[net]
 
 
 def xyc_rows_to_cyx(kernel: np.ndarray, map_shape: tuple[int, int, int]) -> np.ndarray:

@@ -5,27 +5,31 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layers as L
-from .spec import INPUT_SIZE, OUTPUTS, SPECS, Layer
+from .spec import ALL_SPECS, INPUT_CHANNELS, INPUT_SIZE, OUTPUTS, Layer
 
 
 class Network:
-    """One of P-Net, R-Net, O-Net with loaded weights.
+    """One of P-Net, R-Net, O-Net (or L-Net) with loaded weights.
 
     Parameters
     ----------
-    name : "pnet", "rnet" or "onet".
+    name : "pnet", "rnet", "onet" or "lnet".
     params : ``{layer_name: {"weight"|"bias"|"alpha": array}}`` as returned by
         :func:`mtcnn_np.weights.load_weights`.
     """
 
     def __init__(self, name: str, params: dict):
         self.name = name
-        self.spec: list[Layer] = SPECS[name]
+        self.spec: list[Layer] = ALL_SPECS[name]
         self.params = params
         self.outputs: tuple = OUTPUTS[name]
         self.input_size: int = INPUT_SIZE[name]
+        self.input_channels: int = INPUT_CHANNELS[name]
         # Activations read by a later layer other than the next one must be kept while walking.
-        self._kept = {layer.source for layer in self.spec if layer.source} | set(self.outputs)
+        sources = [layer.source for layer in self.spec if layer.source]
+        self._kept = {name for source in sources
+                      for name in (source if isinstance(source, tuple) else (source,))}
+        self._kept |= set(self.outputs)
 
     def forward(self, x: np.ndarray, record: dict | None = None) -> tuple:
         """Run the net.
@@ -33,7 +37,8 @@ class Network:
         Parameters
         ----------
         x : (N, 3, H, W) float32, RGB normalised as ``(pixel − 127.5) / 128``.
-            P-Net: any H, W ≥ 12; R-Net: 24×24; O-Net: 48×48.
+            P-Net: any H, W ≥ 12; R-Net: 24×24; O-Net: 48×48; L-Net: (N, 15, 24, 24), five
+            patches' RGB one after the other (``refine.py``).
         record : optional dict; if given, every layer's output is stored in it under the layer's
             name (``record["conv1"]``, ``record["PReLU1"]``, ...). Nothing is kept otherwise.
 
@@ -42,14 +47,18 @@ class Network:
         The arrays named in ``OUTPUTS[name]``: P-Net ``prob1 (N, 2, h, w)`` and
         ``conv4-2 (N, 4, h, w)`` with ``h = ceil((H − 4) / 2) − 3`` (likewise w; one cell per
         12×12 window, windows 2 pixels apart); R-Net ``prob1 (N, 2)``, ``conv5-2 (N, 4)``;
-        O-Net ``prob1 (N, 2)``, ``conv6-2 (N, 4)``, ``conv6-3 (N, 10)``.
+        O-Net ``prob1 (N, 2)``, ``conv6-2 (N, 4)``, ``conv6-3 (N, 10)``; L-Net ``fc5_1`` …
+        ``fc5_5``, each (N, 2).
         """
         self._check_input(x)
         x = x.astype(np.float32, copy=False)
-        kept: dict = {}
+        kept: dict = {"data": x}
         previous = x
         for layer in self.spec:
-            source = kept[layer.source] if layer.source else previous
+            if isinstance(layer.source, tuple):                  # concat: several inputs
+                source = [kept[name] for name in layer.source]
+            else:
+                source = kept[layer.source] if layer.source else previous
             y = self._apply(layer, source)
             if layer.name in self._kept:
                 kept[layer.name] = y
@@ -124,9 +133,10 @@ class Network:
         return layer_forward(layer, self.params.get(layer.name, {}), x)
 
     def _check_input(self, x: np.ndarray) -> None:
-        if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[1] != 3:
+        c = self.input_channels
+        if not isinstance(x, np.ndarray) or x.ndim != 4 or x.shape[1] != c:
             shape = getattr(x, "shape", None)
-            raise ValueError(f"{self.name}: expected an (N, 3, H, W) float32 array, got {shape}")
+            raise ValueError(f"{self.name}: expected an (N, {c}, H, W) float32 array, got {shape}")
         h, w = x.shape[2:]
         k = self.input_size
         if self.name == "pnet":
@@ -157,4 +167,8 @@ def layer_forward(layer: Layer, p: dict, x: np.ndarray) -> np.ndarray:
         return L.dense(x, p["weight"], p["bias"])
     if layer.op == "softmax":
         return L.softmax(x, axis=1)
+    if layer.op == "slice":
+        return L.channel_slice(x, *layer.size)
+    if layer.op == "concat":
+        return L.channel_concat(x)
     raise ValueError(f"unknown layer op {layer.op!r}")
