@@ -211,7 +211,7 @@ def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray,
                     border: str = "constant") -> np.ndarray:
     """Bilinear interpolation of ``image`` (H, W, C) at points x, y (any same shape S).
 
-    Returns (*S, C) float32. Each point mixes its 4 neighbouring pixels with weights
+    Returns ``(*S, C)`` float32. Each point mixes its 4 neighbouring pixels with weights
     (1 − fx)(1 − fy), fx(1 − fy), … ; a neighbour outside the image counts as 0 ("constant")
     or as the nearest border pixel ("edge"). At whole coordinates the result is the pixel itself.
     """

@@ -7,7 +7,7 @@ bluish. The check reads the faces already detected (no second detection), so it 
 means per face.
 
 Measured with ``benchmarks/bgr_heuristic.py`` on 1,572 RGB photos (the bundled images, the dev
-portraits and crowds, and the AFLW landmark crops): see the README, "Inputs". Grayscale photos
+portraits and crowds, and the AFLW landmark crops): see ``docs/inputs.md``. Grayscale photos
 give 0 and never warn; an image with no face found cannot be judged and never warns.
 """
 

@@ -115,6 +115,7 @@ class RowSpans(NamedTuple):
     """The horizontal pass of a shrinking crop as runs of pixels (see :func:`row_spans`).
 
     ends   : (..., 4, size) int64 crop columns start − 1, start, stop, stop + 1 of each output.
+
     weight : (..., 3, size) float64 weights of the partial pixel before the run, of each pixel
              of the run, and of the partial pixel after it (OpenCV's float32 values, widened).
     """
@@ -168,9 +169,9 @@ def crop_and_resize(image: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarr
     Returns (K, size, size, 3) float64, not normalised, not rounded — equal, bit for bit, to
     ``resize_area(padded_crops(...), size, size)`` for each crop.
 
-    Crops are batched by size, rounded up to a ladder of sizes ``LADDER``× apart; within a batch
+    Crops are batched by size, rounded up to a ladder of sizes ``LADDER`` × apart; within a batch
     each crop has its own tables, and a crop's pixels beyond its own size get weight 0. Batches
-    at least ``SUMS_FROM``× wider than the output, of shrinking crops, take their row pass from
+    at least ``SUMS_FROM`` × wider than the output, of shrinking crops, take their row pass from
     run sums (:func:`row_spans`), the others from a matrix product (:func:`row_matrix`). The
     Python loops run over batches, distinct crop sizes and taps, never over boxes.
     """
@@ -426,7 +427,7 @@ def _shift_rows(matrices: np.ndarray, shift: np.ndarray) -> np.ndarray:
 def gather_pixels(image: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """image[rows, cols], 0 where (rows, cols) is outside the image.
 
-    rows, cols : integer arrays that broadcast together to shape S → returns (*S, C), the
+    rows, cols : integer arrays that broadcast together to shape S → returns ``(*S, C)``, the
     image's dtype.
     """
     img_h, img_w, channels = image.shape

@@ -1,16 +1,17 @@
-"""MTCNN: the three-stage cascade (Zhang et al. 2016, §II-A, Fig. 1), as a numbered recipe.
+"""MTCNN: the three-stage cascade (Zhang et al. 2016, §II-A, Fig. 1), as a numbered recipe::
 
-Stage 1  pyramid → P-Net on every level → candidates → NMS per scale, NMS over all scales →
-         regression (P-Net's offsets) → square → snap to whole pixels.
-Stage 2  24×24 crops → R-Net → keep score > t2 → NMS → regression (R-Net's) → square.
-Stage 3  snap → 48×48 crops → O-Net → keep score > t3 → landmarks → regression (O-Net's) →
-         NMS ('min').
-Stage 4  (opt-in, ``refine_landmarks=True``; MTCNN v2's "extended stage") five 24×24 patches
-         around the landmarks → L-Net → corrected landmarks (``refine.py``).
+    Stage 1  pyramid → P-Net on every level → candidates → NMS per scale, NMS over all scales →
+             regression (P-Net's offsets) → square → snap to whole pixels.
+    Stage 2  24×24 crops → R-Net → keep score > t2 → NMS → regression (R-Net's) → square.
+    Stage 3  snap → 48×48 crops → O-Net → keep score > t3 → landmarks → regression (O-Net's) →
+             NMS ('min').
+    Stage 4  (opt-in, ``refine_landmarks=True``; MTCNN v2's "extended stage") five 24×24 patches
+             around the landmarks → L-Net → corrected landmarks (``refine.py``).
 
 Each step is a call into a small module; the conventions (every +1, rounding, ≥ vs >) are
 explained where they happen. The behaviour reproduces the canonical port (Sandberg's
-``detect_face.py`` as packaged in ``mtcnn`` 0.1.1) — see the README for the one bug we fix.
+``detect_face.py`` as packaged in ``mtcnn`` 0.1.1) — see ``docs/verification.md`` for the one
+bug we fix.
 """
 
 from __future__ import annotations
@@ -70,17 +71,19 @@ class MTCNN:
     bgr_warning : warn (:class:`~mtcnn_np.colour.LikelyBGRWarning`) when an array whose channel
         order nobody stated gives bluish faces, a sign of BGR passed as RGB (``colour.py``).
     weights_file : ``mtcnn`` 0.1.1's first positional argument: the same as ``weights``.
-    stages, device : ``mtcnn`` 1.0's; only the full cascade on the CPU is accepted
-        (``options.py``).
+    stages : ``mtcnn`` 1.0's; only the full cascade is accepted (``options.py``).
+    device : ``mtcnn`` 1.0's; only the CPU is accepted (``options.py``).
 
-    The positional order is ``mtcnn`` 0.1.1's: ``MTCNN(weights_file, min_face_size,
-    steps_threshold, scale_factor)``; the rest is keyword-only.
+    Notes
+    -----
+    The positional order is that of ``mtcnn`` 0.1.1, ``weights_file``, ``min_face_size``,
+    ``steps_threshold``, ``scale_factor``; the rest is keyword-only.
 
-    Bad arguments raise ``TypeError`` (wrong type) or ``ValueError`` (wrong value; a
-    :class:`~mtcnn_np.weights.WeightsError` for weights) naming the argument.
+    Bad arguments raise ``TypeError`` (wrong type) or ``ValueError`` (wrong value; for weights
+    a :class:`~mtcnn_np.weights.WeightsError`) naming the argument.
 
     One detector may be shared by several threads: ``detect`` keeps no per-call state on
-    ``self``, and the same input gives bit-identical output (see the README, "Inputs").
+    ``self``, and the same input gives bit-identical output (``docs/threads.md``).
     """
 
     #: Verification only: set True to reproduce the canonical port's single-cell bug (see
@@ -132,7 +135,8 @@ class MTCNN:
         Parameters
         ----------
         image : one image, a list of images, or a stacked (N, H, W, C) array of images; each one
-            of
+            of:
+
             - an (H, W, 3) uint8 RGB array (as Pillow and matplotlib read it), used as is;
             - (H, W) or (H, W, 1) grayscale (replicated), (H, W, 4) RGBA (alpha dropped);
             - a uint16 array, read as full-range 16-bit (65535 is white);
@@ -140,6 +144,7 @@ class MTCNN:
             - a ``PIL.Image`` in any mode (16-bit modes scaled, not clipped), used as it is;
             - a path, a binary file object or ``bytes`` of an encoded file, decoded by Pillow
               and turned upright by its EXIF orientation tag.
+
         bgr : the arrays are OpenCV's BGR (or BGRA): channels are reversed. Arrays only.
             None (the default) follows the detector's ``channel_order``.
         value_range : ``(lo, hi)``, the values meaning black and white, e.g. ``(0, 1)`` for

@@ -16,8 +16,11 @@ def draw_detections(image, faces: list, box_colour: str = "#ff3030", width: int 
     """Return a copy of ``image`` with the faces drawn on it.
 
     image : (H, W, 3) uint8 RGB array or PIL image.
+
     faces : ``detect_faces`` output (list of dicts with 'box', 'confidence', 'keypoints').
+
     width : line width; default scales with the image (≈ 1/300 of its larger side, at least 2).
+
     bgr : True: ``image`` is an OpenCV BGR(A) array, and the result is an (H, W, 3) uint8 BGR
         *array* (for ``cv2.imshow``/``cv2.imwrite``; the colours are drawn as named, e.g. a red
         box stays red). None or False: a PIL image in RGB.

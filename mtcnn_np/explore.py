@@ -165,6 +165,7 @@ def photo_from(source=None, default=None) -> np.ndarray:
     source : None or "" (then ``default``), a path, raw file bytes, or the value of an
         ``ipywidgets.FileUpload`` (version 7: ``{name: {"content": bytes}}``; 8: a tuple of
         ``{"content": memoryview, ...}``; the first file is used, none → ``default``).
+
     default : the photo used when no other is given (a path or an array).
     """
     if isinstance(source, dict):                       # ipywidgets 7 FileUpload.value

@@ -1,6 +1,6 @@
 """Turn what the user passes into the detector's input: a fresh (H, W, 3) uint8 RGB array.
 
-The input contract (also in the README, "Inputs"):
+The input contract (also in the documentation, ``docs/inputs.md``):
 
 =================================  ===========================================================
 input                              conversion

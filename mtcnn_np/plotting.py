@@ -83,8 +83,11 @@ def show_crops(crops: np.ndarray, titles: list | None = None, ncols: int = 8,
 
     crops : (K, h, w, 3) pixel values in [0, 255] (uint8 or float; floats are rounded for
         display). For the nets' normalised (K, 3, h, w) inputs, pass ``as_pixels(x)``.
+
     titles : K short strings (e.g. scores), or None.
+
     bgr : the crops are BGR (e.g. ``align_faces(..., bgr=True)``).
+
     Returns the figure.
     """
     crops = np.asarray(crops)
@@ -180,9 +183,11 @@ def show_boxes(ax, boxes: np.ndarray, color: str | list = "red", labels: list | 
 
     boxes : (K, 4) [x1, y1, x2, y2] or (K, 5) with the score last (written on each box unless
         ``labels`` is given). color : one colour, or one per box.
+
     labels : K strings written at each box's top-left corner ("" for none), or None. A label
         that would overlap one already on the axes (from this or an earlier call) is moved down
         along the box's left edge until it does not.
+
     Returns the K ``Rectangle`` patches.
     """
     from matplotlib.patches import Rectangle
@@ -244,7 +249,8 @@ def show_landmarks(ax, points: np.ndarray, size: float = 20, marker: str = "o",
 
     points : (K, 5, 2) or (5, 2) [x, y] in image coordinates. names : label each point, in
     ``fontsize``-point letters with a dark outline (readable on any skin or background).
-    Returns the five ``PathCollection``s (one per landmark, all faces).
+
+    Returns the five ``PathCollection`` objects (one per landmark, all faces).
     """
     from .landmarks import NAMES
 
@@ -267,6 +273,7 @@ def show_detections(ax, image: np.ndarray, faces, color: str = "red", title: str
 
     faces : a ``Detections`` (float boxes, accurate landmarks) or ``detect_faces``' list of
         dicts (integer ``[x, y, w, h]`` boxes and keypoints).
+
     bgr : the image is OpenCV BGR(A). Returns the axes.
     """
     ax = show_image(image, ax, title, bgr=bgr)
@@ -420,6 +427,7 @@ def plot_funnel(trace, ax=None, steps_threshold: tuple | None = None, title: str
     trace : a ``Trace`` of one detection (counted by ``funnel.funnel_counts``, which says what
         each row counts; ``steps_threshold`` as there), or ``funnel_counts``' list of
         ``(label, count)`` itself.
+
     Returns the ``BarContainer`` (one bar per row, top to bottom).
     """
     counts = trace if isinstance(trace, list) else funnel_counts(trace, steps_threshold)
@@ -517,7 +525,8 @@ def show_corrections(ax, before: np.ndarray, after: np.ndarray, color: str = "cy
     """Arrows from each landmark ``before`` to ``after`` (both (K, 5, 2) or (5, 2) [x, y]).
 
     scale : draw each arrow ``scale`` times its length (corrections are ~1 px; 1 = true size).
-    Returns the ``FancyArrow``s drawn (one per moved point).
+
+    Returns the ``FancyArrow`` patches drawn (one per moved point).
     """
     before = np.asarray(before, dtype=np.float64).reshape(-1, 2)
     delta = (np.asarray(after, dtype=np.float64).reshape(-1, 2) - before) * scale

@@ -61,10 +61,12 @@ def cut_patches(image: np.ndarray, windows: np.ndarray, resampling: str = "area"
     """Every window zero-padded and resized to 24×24.
 
     image : (H, W, 3) uint8. windows : (K, 5, 4) from :func:`patch_windows`.
+
     resampling : ``"area"`` — OpenCV's INTER_AREA, as the R-Net/O-Net crops (average when
         shrinking, interpolate when enlarging; Piotr's ``imResample`` that Matlab calls also
         averages when it shrinks); ``"bilinear"`` — point sampling between the 4 nearest pixels
         at OpenCV's half-pixel centres, in float64 (no 11-bit weights).
+
     Returns (K, 5, 24, 24, 3) float64, not normalised.
     """
     if resampling not in RESAMPLING:

@@ -115,9 +115,12 @@ class AreaSpans(NamedTuple):
     pixel before, a run of whole pixels, a partial pixel after.
 
     start, stop  : (dst,) intp — the whole pixels are start … stop − 1 (possibly none).
+
     lead, trail  : (dst,) bool — the partial pixels start − 1 and stop exist (overlap > 1e-3).
+
     lead_weight, whole_weight, trail_weight : (dst,) float32 — each pixel's weight; a partial
                    pixel that does not exist weighs 0.
+
     count        : (dst,) intp number of taps, lead + (stop − start) + trail ≥ 1.
     """
 
@@ -183,7 +186,9 @@ class LinearTaps(NamedTuple):
     """Regime-C taps of one axis: two per destination.
 
     index    : (dst, 2) intp source indices s and s + 1, both clamped to src − 1.
+
     weight   : (dst, 2) float32 weights (1 − f, f).
+
     n_interp : horizontally, destinations from n_interp on copy the single pixel src − 1
                (their taps read (src − 1, src − 1) with weights (1, 0)); dst vertically.
     """

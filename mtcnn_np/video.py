@@ -72,10 +72,13 @@ def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: 
     """Run ``detector`` over a stream of frames.
 
     frames : iterable of (H, W, 3) uint8 RGB arrays (or anything ``load_image`` takes).
+
     every : detect on frames 0, k, 2k, …; frames between reuse the last detections (faces move
         little from one frame to the next, and the detector's cost is divided by k).
+
     downscale : in (0, 1]; detect on the frame shrunk by this factor (area averaging) and map
         the boxes back. Faces smaller than ``min_face_size / downscale`` are then missed.
+
     bgr : the frames are OpenCV BGR(A) arrays (e.g. straight from ``cv2.VideoCapture.read``);
         default: ``detector.channel_order == "bgr"``. Each result keeps the frame as RGB in
         ``.rgb`` and gives it back as BGR in ``.frame``; ``annotate`` then returns BGR.

@@ -6,15 +6,24 @@ from pathlib import Path
 
 from mtcnn_np.nets.spec import SPECS, architecture_table
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+PAPER = (ROOT / "docs" / "paper.md").read_text()      # the README's long sections live in docs/
 
 
 def test_architecture_tables_match_spec():
     for net in SPECS:
-        assert architecture_table(net) in README, f"README's {net} table is out of date"
+        assert architecture_table(net) in PAPER, f"docs/paper.md's {net} table is out of date"
     from mtcnn_np.nets.spec import LNET
 
-    assert f'architecture_table("lnet")` ({len(LNET)} layers)' in README
+    assert f'architecture_table("lnet")` ({len(LNET)} layers)' in PAPER
+
+
+def test_readme_points_to_every_docs_page():
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"index.md", "notebooks.md",
+                                                             "api.md"}
+    for page in sorted(pages):
+        assert f"docs/{page}" in README, f"README has no pointer to docs/{page}"
 
 
 def test_quick_start_has_exactly_two_commands():
@@ -23,8 +32,8 @@ def test_quick_start_has_exactly_two_commands():
 
 
 def test_install_commands_name_extras_that_exist():
-    """Every ``pip install ".[extra]"`` in the READMEs names an extra of setup.cfg, and installs
-    from the clone (``.``): the package is not on PyPI under that name."""
+    """Every ``pip install ".[extra]"`` in the READMEs and docs pages names an extra of
+    setup.cfg, and installs from the clone (``.``): the package is not on PyPI under that name."""
     import configparser
     import re
 
@@ -32,7 +41,8 @@ def test_install_commands_name_extras_that_exist():
     config = configparser.ConfigParser()
     config.read(root / "setup.cfg")
     extras = set(config["options.extras_require"])
-    texts = README + (root / "notebooks" / "README.md").read_text()
+    texts = README + (root / "notebooks" / "README.md").read_text() + "".join(
+        page.read_text() for page in sorted((root / "docs").glob("*.md")))
     specs = re.findall(r'pip install [^\n`]*?"([^"\s]*\[[^\]]*\])"', texts)
     assert len(specs) >= 5                            # test, video, video-headless, dask, notebooks
     for spec in specs:

@@ -171,8 +171,8 @@ def make_crop_set(rng: np.random.Generator, image: np.ndarray, faces: np.ndarray
     faces : (K, 4) face boxes [x1, y1, x2, y2] (K may be 0: then every crop is a negative).
     points : (K, 5, 2) their landmarks [x, y], or None.
     size : side of the net input (12, 24 or 48).
-    counts : wanted number of each kind, ``{"negative": …, "positive": …, "part": …,
-        "landmark": …}``; fewer are returned when the image does not offer enough.
+    counts : wanted number of each kind, a dict with the keys "negative", "positive", "part"
+        and "landmark"; fewer are returned when the image does not offer enough.
 
     Returns
     -------
