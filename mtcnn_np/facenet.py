@@ -33,6 +33,7 @@ import os
 import numpy as np
 
 from .detector import MTCNN
+from .detector import _as_batch as _images  # a list/tuple or a 4-D array is a batch
 from .image import load_image
 from .options import check_device
 from .resize import resize_area
@@ -172,15 +173,6 @@ def extract_face(img, box, image_size: int = 160, margin: float = 0,
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-def _images(img) -> tuple:
-    """``(list of images, is_batch)``: a list/tuple or a 4-D array is a batch, as in facenet."""
-    if isinstance(img, (list, tuple)):
-        return list(img), True
-    if isinstance(img, np.ndarray) and img.ndim == 4:
-        return list(img), True
-    return [img], False
-
 
 def _array(items: list) -> np.ndarray:
     """``np.array(items)`` as facenet builds it; where NumPy ≥ 1.24 refuses the mix of None and
