@@ -57,6 +57,25 @@ def pair_overlap(first: np.ndarray, second: np.ndarray, method: str = "union") -
 
 
 PAIR_CHUNK = 1 << 16  # candidate pairs whose overlaps are computed at once (bounds the memory)
+def nms_reference(boxes: np.ndarray, scores: np.ndarray, threshold: float,
+                  method: str = "union") -> np.ndarray:
+    """The textbook greedy NMS, one pair at a time: read this first, :func:`nms` is the fast
+    path and keeps the same boxes (``tests/test_nms.py``).
+
+    Take the best-scored box left, keep it, drop every remaining box whose overlap with it is
+    > ``threshold``; repeat. ``boxes`` (K, 4) [x1, y1, x2, y2], ``scores`` (K,); returns the
+    kept indices (M,) int64, best first (equal scores: the later box first, as in :func:`nms`).
+    """
+    order = list(np.argsort(scores, kind="stable")[::-1])
+    keep = []
+    while order:
+        best = order.pop(0)
+        keep.append(best)
+        order = [i for i in order
+                 if not overlap(boxes[best], boxes[i:i + 1], method)[0] > threshold]
+    return np.array(keep, dtype=np.int64)
+
+
 PAIRS_PER_BOX = 256   # beyond this many candidate pairs per box, the plain loop is faster
 
 

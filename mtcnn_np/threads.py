@@ -1,17 +1,17 @@
-"""NumPy's BLAS thread count, set at run time.
+"""NumPy's BLAS thread count, set at run time, through ``threadpoolctl``.
 
 OpenBLAS reads ``OPENBLAS_NUM_THREADS`` (or ``OMP_NUM_THREADS``) once, when NumPy is first
-imported; after that only its own ``openblas_set_num_threads`` changes the count. This module
-finds the OpenBLAS that NumPy loaded and calls that function through ``ctypes``:
+imported; after that only its own ``openblas_set_num_threads`` changes the count (MKL and BLIS
+likewise have their own). Finding the library NumPy loaded and calling that function is what
+the well-kept, pure-Python ``threadpoolctl`` does, for OpenBLAS, MKL and BLIS alike; this
+module adds what the detector needs on top: a checked count, a ``with`` block that restores
+the count afterwards even when several Python threads enter at once, and one clear warning.
 
-* NumPy's wheels bundle it: ``<site-packages>/numpy.libs/libscipy_openblas64_*.so`` (Linux),
-  ``numpy.libs/*.dll`` (Windows), ``numpy/.dylibs/*.dylib`` (macOS); older wheels ``libopenblas*``.
-* On Linux, any loaded library named ``*openblas*`` (``/proc/self/maps``) covers other installs.
-
-With another BLAS (MKL, Accelerate) there is no control here: :func:`set_blas_threads` raises
-``RuntimeError`` and :func:`blas_threads` warns once and does nothing, so the environment
-variables (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``) set before
-Python starts remain the way to choose the count.
+``threadpoolctl`` is optional (``pip install mtcnn_np[fast]``; the runtime dependencies stay
+NumPy, Pillow and h5py). Without it, or with a BLAS it cannot control (Accelerate),
+:func:`set_blas_threads` raises ``RuntimeError`` and :func:`blas_threads` warns once and does
+nothing, so the environment variables (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
+``MKL_NUM_THREADS``) set before Python starts remain the way to choose the count.
 
 >>> from mtcnn_np import blas_threads, get_blas_threads   # doctest: +SKIP
 >>> with blas_threads(1):                                  # doctest: +SKIP
@@ -21,10 +21,8 @@ Python starts remain the way to choose the count.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import numbers
-import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -38,97 +36,74 @@ __all__ = ["blas_threads", "blas_threads_available", "get_blas_threads", "set_bl
 
 ENV_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
-# (setter, getter) pairs, most specific first: NumPy 2.x's scipy-openblas (64-bit ints, symbols
-# renamed), older 64-bit builds, plain OpenBLAS. All take and return a C int by value (the
-# ``..._64_`` spellings are the Fortran ones, taking a pointer: not used).
-_SYMBOLS = (
-    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
-    ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
-    ("openblas_set_num_threads", "openblas_get_num_threads"),
-)
-
-_NO_CONTROL = ("no OpenBLAS with a thread-count function was found in this process (NumPy may "
-               "use MKL or Accelerate); set the BLAS threads with an environment variable "
-               "before starting Python: " + ", ".join(f"{name}=N" for name in ENV_VARIABLES))
+_ENV_ADVICE = ("set the BLAS threads with an environment variable before starting Python: "
+               + ", ".join(f"{name}=N" for name in ENV_VARIABLES))
+_NO_THREADPOOLCTL = ("threadpoolctl is not installed, so NumPy's BLAS thread count cannot be "
+                     "changed from Python (pip install threadpoolctl, or mtcnn_np[fast]); or "
+                     + _ENV_ADVICE)
+_NO_BLAS = ("threadpoolctl found no BLAS it can control in this process (NumPy may use "
+            "Accelerate); " + _ENV_ADVICE)
 
 
 @dataclass(frozen=True)
 class _Control:
-    """The two functions of one OpenBLAS, and the file they came from."""
+    """Get and set NumPy's BLAS thread count, and the library file they act on."""
 
     set: Callable[[int], None]
     get: Callable[[], int]
     path: str
 
 
-# -- finding the library -----------------------------------------------------------------------
-
-def _bundled_libraries() -> list:
-    """OpenBLAS files shipped inside NumPy's wheel (Linux/Windows numpy.libs, macOS .dylibs)."""
-    package = Path(np.__file__).resolve().parent
-    found = []
-    for folder in (package.parent / "numpy.libs", package / ".dylibs"):
-        if folder.is_dir():
-            found += sorted(str(p) for p in folder.iterdir() if _is_openblas(p.name))
-    return found
-
-
-def _loaded_libraries() -> list:
-    """Linux: files named ``*openblas*`` mapped into this process (NumPy has loaded its BLAS)."""
-    try:
-        lines = Path("/proc/self/maps").read_text().splitlines()
-    except OSError:                      # not Linux, or no /proc
-        return []
-    fields = (line.split(maxsplit=5) for line in lines)     # address perms offset dev inode path
-    paths = (f[5] for f in fields if len(f) == 6 and f[5].startswith("/"))
-    return [path for path in paths if _is_openblas(Path(path).name)]
-
-
-def _is_openblas(name: str) -> bool:
-    name = name.lower()
-    return "openblas" in name and (".so" in name or name.endswith((".dll", ".dylib")))
-
-
-def _open(path: str) -> _Control | None:
-    """The thread-count functions of the library at ``path``, or None. dlopen of a library
-    that is already loaded returns that same library, so the count set is NumPy's."""
-    try:
-        library = ctypes.CDLL(path)
-    except OSError:
-        return None
-    for set_name, get_name in _SYMBOLS:
-        try:
-            setter, getter = getattr(library, set_name), getattr(library, get_name)
-        except AttributeError:
-            continue
-        setter.argtypes, setter.restype = [ctypes.c_int], None
-        getter.argtypes, getter.restype = [], ctypes.c_int
-        return _Control(setter, getter, path)
-    return None
-
+# -- finding the library: threadpoolctl --------------------------------------------------------
 
 @functools.cache
 def _find_control() -> _Control | None:
-    """NumPy's OpenBLAS thread control, or None; looked up once per process."""
-    candidates = _bundled_libraries()
-    if sys.platform.startswith("linux"):
-        candidates += _loaded_libraries()
-    for path in dict.fromkeys(candidates):          # unique, in order
-        control = _open(path)
-        if control is not None:
-            return control
-    return None
+    """NumPy's BLAS thread control, or None (no threadpoolctl, or no BLAS it knows); looked up
+    once per process."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        return None
+    libraries = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+    if not libraries:
+        return None
+    # Several BLAS may be loaded (SciPy's own OpenBLAS, say): set them all, read NumPy's.
+    numpy_folder = str(Path(np.__file__).resolve().parent.parent)
+    mine = [lib for lib in libraries if str(lib.filepath).startswith(numpy_folder)]
+    first = (mine or libraries)[0]
+
+    def set_all(n: int) -> None:
+        for library in libraries:
+            # threadpoolctl ≥ 3.6 lets only the first Python thread that sets an OpenBLAS
+            # (pthreads) count set it again, silently ignoring the others. Our own lock
+            # (_lock) already makes one thread at a time the setter, so hand it control.
+            release = getattr(type(library), "clear_controlling_thread", None)
+            if release is not None:
+                release(force=True)
+            library.set_num_threads(n)
+
+    return _Control(set_all, first.get_num_threads, str(first.filepath))
+
+
+def _no_control_message() -> str:
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        return _NO_THREADPOOLCTL
+    return _NO_BLAS
 
 
 # -- the public functions ----------------------------------------------------------------------
 
 def blas_threads_available() -> bool:
-    """True when NumPy's BLAS thread count can be read and set from Python (OpenBLAS found)."""
+    """True when NumPy's BLAS thread count can be read and set from Python (threadpoolctl
+    installed and a BLAS it controls loaded: OpenBLAS, MKL or BLIS)."""
     return _find_control() is not None
 
 
 def get_blas_threads() -> int | None:
-    """The number of threads NumPy's BLAS uses now; None when it cannot be read (not OpenBLAS)."""
+    """The number of threads NumPy's BLAS uses now; None when it cannot be read (see
+    :func:`blas_threads_available`)."""
     control = _find_control()
     return None if control is None else int(control.get())
 
@@ -140,13 +115,13 @@ def set_blas_threads(n: int) -> int:
     :func:`blas_threads` block the new count lasts until the block ends.
 
     Raises TypeError if ``n`` is not an int (bools are refused), ValueError if ``n`` < 1, and
-    RuntimeError when NumPy's BLAS offers no control (use ``OPENBLAS_NUM_THREADS``,
-    ``OMP_NUM_THREADS`` or ``MKL_NUM_THREADS`` then).
+    RuntimeError when NumPy's BLAS cannot be controlled (threadpoolctl missing, or a BLAS it
+    does not know: use ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` or ``MKL_NUM_THREADS``).
     """
     n = thread_count(n)
     control = _find_control()
     if control is None:
-        raise RuntimeError(_NO_CONTROL)
+        raise RuntimeError(_no_control_message())
     with _lock:
         previous = int(control.get())
         control.set(n)
@@ -163,8 +138,9 @@ def blas_threads(n: int | None) -> Iterator[None]:
     recent entry still inside decides, so a concurrent block with a different ``n`` simply
     takes effect for everyone. Nested blocks restore the enclosing block's ``n``.
 
-    Without a controllable BLAS (not OpenBLAS) an int ``n`` warns once (``RuntimeWarning``)
-    and does nothing: detection never fails for it. TypeError/ValueError for a bad ``n``.
+    Without a controllable BLAS (no threadpoolctl, or Accelerate) an int ``n`` warns once
+    (``RuntimeWarning``) and does nothing: detection never fails for it. TypeError or
+    ValueError for a bad ``n``.
     """
     if n is None:
         yield
@@ -222,7 +198,8 @@ def _warn_no_control() -> None:
         if _state.warned:
             return
         _state.warned = True
-    warnings.warn(_NO_CONTROL + "; the requested count is ignored", RuntimeWarning, stacklevel=4)
+    warnings.warn(_no_control_message() + "; the requested count is ignored", RuntimeWarning,
+                  stacklevel=4)
 
 
 def thread_count(value, name: str = "the number of BLAS threads", allow_none: bool = False

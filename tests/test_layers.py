@@ -51,6 +51,17 @@ def test_conv2d_matches_loops(shape, f, k, stride):
     np.testing.assert_allclose(y, naive_conv2d(x, w, b, stride), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("shape,f,k,stride", [
+    ((2, 3, 13, 17), 10, 3, 1), ((2, 4, 11, 10), 3, 3, 2), ((1, 32, 12, 12), 16, 2, 1)])
+def test_conv2d_matches_the_direct_sum_reference(shape, f, k, stride):
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal((f, shape[1], k, k)).astype(np.float32)
+    b = rng.standard_normal(f).astype(np.float32)
+    reference = L.conv.conv2d_reference(x, w, b, stride)
+    np.testing.assert_allclose(reference, naive_conv2d(x, w, b, stride), rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(L.conv2d(x, w, b, stride), reference, rtol=1e-5, atol=1e-4)
+
+
 def test_conv2d_by_hand():
     # 1×1×3×3 input, one 2×2 kernel of ones: each output is the sum of a 2×2 block, plus bias.
     x = np.arange(9, dtype=np.float32).reshape(1, 1, 3, 3)   # [[0,1,2],[3,4,5],[6,7,8]]

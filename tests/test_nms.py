@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mtcnn_np.nms as nms_module
-from mtcnn_np.nms import box_areas, nms, overlap
+from mtcnn_np.nms import box_areas, nms, nms_reference, overlap
 
 
 def test_areas_and_overlap_by_hand():
@@ -146,3 +146,15 @@ def test_piles_of_boxes_fall_back_to_the_plain_loop(monkeypatch):
     kept = nms(boxes, scores, 0.5)
     assert calls                                            # 4.5 M pairs: the loop was faster
     np.testing.assert_array_equal(kept, plain_loop(boxes, scores, 0.5, "union"))
+
+
+@pytest.mark.parametrize("method", ["union", "min"])
+@pytest.mark.parametrize("seed", range(5))
+def test_fast_nms_keeps_exactly_what_the_textbook_loop_keeps(seed, method):
+    rng = np.random.default_rng(seed)
+    corners = rng.uniform(0, 200, (300, 2))
+    boxes = np.hstack([corners, corners + rng.uniform(5, 60, (300, 2))])
+    scores = rng.integers(0, 50, 300).astype(np.float64)      # ties too
+    for threshold in (0.3, 0.5, 0.7):
+        np.testing.assert_array_equal(nms(boxes, scores, threshold, method),
+                                      nms_reference(boxes, scores, threshold, method))

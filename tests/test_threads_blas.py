@@ -24,10 +24,20 @@ def numpy_blas_name() -> str:
         return ""
 
 
+def has_threadpoolctl() -> bool:
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 OPENBLAS = "openblas" in numpy_blas_name()
 needs_openblas = pytest.mark.skipif(
-    not OPENBLAS, reason=f"NumPy's BLAS is {numpy_blas_name() or 'unknown'}, not OpenBLAS: "
-                         "no run-time control expected")
+    not (OPENBLAS and has_threadpoolctl()),
+    reason=f"NumPy's BLAS is {numpy_blas_name() or 'unknown'} and threadpoolctl is "
+           f"{'' if has_threadpoolctl() else 'not '}installed: run-time control needs "
+           "OpenBLAS and threadpoolctl (mtcnn_np[fast])")
 
 
 @pytest.fixture(autouse=True)
@@ -190,6 +200,21 @@ def test_same_result_with_one_and_two_threads(name):
     assert list(one.trace) == list(two.trace)
     for name in one.trace:
         np.testing.assert_array_equal(one.trace[name], two.trace[name], err_msg=name)
+
+
+def test_without_threadpoolctl_the_message_says_to_install_it(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_threadpoolctl(name, *args, **kwargs):
+        if name == "threadpoolctl":
+            raise ImportError("No module named 'threadpoolctl'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_threadpoolctl)
+    assert blas._find_control.__wrapped__() is None
+    assert "pip install threadpoolctl" in blas._no_control_message()
+    assert "OPENBLAS_NUM_THREADS" in blas._no_control_message()
 
 
 def test_without_blas_control_warns_once_and_still_detects(hopper, monkeypatch):

@@ -36,6 +36,26 @@ def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return y
 
 
+def conv2d_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1
+                     ) -> np.ndarray:
+    """The direct sum, one kernel offset (i, j) at a time: read this first; :func:`conv2d`
+    (im2col + one matrix product) computes the same, up to float32 summation order.
+
+    For each offset, the input shifted by (i, j) and strided, ``x[:, :, i::s, j::s]`` (N, C,
+    Ho, Wo), is weighted by ``w[:, :, i, j]`` (F, C) and summed over C. Shapes as in
+    :func:`conv2d`; returns (N, F, Ho, Wo) float32.
+    """
+    f, _, kh, kw = w.shape
+    ho = conv_output_size(x.shape[2], kh, stride)
+    wo = conv_output_size(x.shape[3], kw, stride)
+    y = np.zeros((x.shape[0], f, ho, wo), np.float32)
+    for i in range(kh):
+        for j in range(kw):
+            shifted = x[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride]
+            y += np.einsum("nchw,fc->nfhw", shifted, w[:, :, i, j])
+    return y + b[None, :, None, None]
+
+
 def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1) -> np.ndarray:
     """y[n, f] = b[f] + Σ_c Σ_ij w[f, c, i, j] · x[n, c, y·s + i, x·s + j].
 
