@@ -25,6 +25,7 @@ from . import MTCNN, __version__
 from .batch import Options, describe, float_faces, run_batch
 from .draw import draw_detections
 from .image import load_image
+from .parallel import DEFAULT_THREADS
 
 __all__ = ["float_faces", "main", "parse_args", "to_json"]
 
@@ -47,8 +48,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         "(pixel centres at whole numbers) instead of mtcnn's integers")
     parser.add_argument("--refine-landmarks", action="store_true",
                         help="correct the landmarks with L-Net (MTCNN v2's extended stage)")
-    parser.add_argument("--threads", type=_positive_int, default=1, metavar="N",
-                        help="BLAS threads while detecting, per process (default 1)")
+    parser.add_argument("--threads", type=_thread_count, default=DEFAULT_THREADS, metavar="N",
+                        help="threads per detection, per process (default 1; 0 = all cores)")
     many = parser.add_argument_group("many photos (one JSON line per image)")
     many.add_argument("--jsonl", metavar="FILE",
                       help="append results here; images already in FILE are skipped (resume)")
@@ -75,6 +76,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def _thread_count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be ≥ 0 (0 = all cores), got {value}")
     return value
 
 

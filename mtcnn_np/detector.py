@@ -34,10 +34,11 @@ from .landmarks import decode_landmarks
 from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
 from .options import SETTINGS, call_options, check_device, check_stages
+from .parallel import DEFAULT_THREADS, blas_count, check_threads, ordered_map, workers_for
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .refine import refine_landmarks as refine_points
 from .results import Detections
-from .threads import blas_threads, thread_count
+from .threads import blas_threads
 from .trace import Trace
 from .weights import NETS, WeightsError
 
@@ -59,9 +60,12 @@ class MTCNN:
     weights : a folder holding ``pnet.h5``, ``rnet.h5``, ``onet.h5``, or a dict
         ``{"pnet": path, "rnet": path, "onet": path}`` (a net left out, or None, gets the bundled
         file); default: the bundled weights. Every file is checked (names, shapes, dtype).
-    threads : BLAS threads used while detecting; default 1, best on a shared or small machine;
-        None leaves NumPy's setting alone; see :mod:`mtcnn_np.threads` (with a BLAS other than
-        OpenBLAS, a warning and the environment variables decide).
+    threads : cores one detection runs on (``parallel.py``): default 1; N > 1 runs the
+        pyramid levels and the R-Net/O-Net crops on N threads, with the same output to the bit;
+        0 means all cores. NumPy's BLAS is held at one thread meanwhile (restored afterwards;
+        needs ``threadpoolctl``, the ``[fast]`` extra — without it, the environment variables
+        decide, and a count you passed warns once; :mod:`mtcnn_np.threads`). None leaves
+        NumPy's BLAS setting alone and runs on one thread.
     refine_landmarks : run MTCNN v2's extended stage (L-Net, ``refine.py``) after O-Net: each
         landmark is corrected from a patch around it. Off by default (the output is then that of
         ``mtcnn`` 0.1.1); the L-Net weights are loaded only when it is on.
@@ -96,7 +100,8 @@ class MTCNN:
                  min_face_size: float = 20, steps_threshold: Sequence | None = None,
                  scale_factor: float = 0.709, *,
                  nms_thresholds: Sequence = (0.5, 0.7, 0.7, 0.7),
-                 weights: str | os.PathLike | dict | None = None, threads: int | None = 1,
+                 weights: str | os.PathLike | dict | None = None,
+                 threads: int | None = DEFAULT_THREADS,
                  refine_landmarks: bool = False, channel_order: str = "rgb",
                  bgr_warning: bool = True, stages: str | None = None, device: str | None = None):
         # The first four are mtcnn 0.1.1's, in its positional order; stages and device are
@@ -106,7 +111,9 @@ class MTCNN:
         self._configure(min_face_size, scale_factor,
                         (0.6, 0.7, 0.7) if steps_threshold is None else steps_threshold,
                         nms_thresholds)
-        self.threads = thread_count(threads, "threads", allow_none=True)
+        self.threads = check_threads(threads)
+        # Only a count the caller chose warns if NumPy's BLAS cannot be set (threads.py).
+        self._warn_blas = threads is not DEFAULT_THREADS
         self.channel_order = _channel_order(channel_order)
         if not isinstance(bgr_warning, bool):
             raise TypeError(f"bgr_warning must be True or False, got {bgr_warning!r}")
@@ -242,7 +249,7 @@ class MTCNN:
 
     def _detect_rgb(self, rgb: np.ndarray, trace: bool = False) -> Detections:
         """The cascade on one converted image (the numbered recipe)."""
-        with blas_threads(self.threads):
+        with self._blas_threads():
             record = Trace() if trace else None
             if record is not None:
                 record.add("input/image", rgb)
@@ -255,29 +262,20 @@ class MTCNN:
 
     def stage1_proposals(self, rgb: np.ndarray, record: Trace | None = None) -> np.ndarray:
         """P-Net over the pyramid → (K, 4) squared, whole-pixel candidate boxes."""
-        t1 = self.steps_threshold[0]
-        nms_scale, nms_all = self.nms_thresholds[:2]
+        nms_all = self.nms_thresholds[1]
         # 1.1 the scales: 12/min_face_size, times scale_factor until the short side is < 12.
         scales = compute_scales(rgb.shape[0], rgb.shape[1], self.min_face_size, self.scale_factor)
         _add(record, "pyramid/scales", np.array(scales))
+        # 1.2–1.3 per level, each independent of the others (on several threads with
+        # threads=N, level 0 — the biggest — first; parallel.py).
+        levels = ordered_map(lambda scale: self._level_candidates(rgb, scale, record is not None),
+                             scales, workers_for(self.threads))
         found = []
-        for k, scale in enumerate(scales):
-            # 1.2 resize (area, rounded to uint8), normalise, run P-Net on the level.
-            level = pyramid_level(rgb, scale)
-            layers = {} if record is not None else None
-            prob, offsets = self._pnet_on_level(level, layers)
-            # 1.3 every cell with prob ≥ t1 is a candidate window; NMS within the scale.
-            boxes, scores, cell_offsets = candidates_from_pnet(
-                prob[0, 1], offsets[0], scale, t1, self.reproduce_single_cell_bug)
-            keep = nms(boxes, scores, nms_scale, "union")
+        for k, (boxes, scores, cell_offsets, keep, entries) in enumerate(levels):
             found.append((boxes[keep], scores[keep], cell_offsets[keep]))
             if record is not None:
-                prefix = f"pnet/scale_{k:02d}"
-                record.add(f"{prefix}/level", level)
-                for name, value in layers.items():
-                    record.add(f"{prefix}/{name}", value)
-                record.add(f"{prefix}/candidates", _with_scores(boxes, scores))
-                record.add(f"{prefix}/after_nms", _with_scores(boxes[keep], scores[keep]))
+                for name, value in entries.items():
+                    record.add(f"pnet/scale_{k:02d}/{name}", value)
         boxes, scores, offsets = _concat(found)
         # 1.4 NMS over all scales.
         keep = nms(boxes, scores, nms_all, "union")
@@ -351,6 +349,30 @@ class MTCNN:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _blas_threads(self):
+        """The ``with`` block a detection runs in: BLAS at one thread (``parallel.py``)."""
+        return blas_threads(blas_count(self.threads), warn=self._warn_blas)
+
+    def _level_candidates(self, rgb: np.ndarray, scale: float, traced: bool) -> tuple:
+        """Steps 1.2–1.3 on one pyramid level → (boxes, scores, cell offsets) of every
+        candidate, the indices NMS within the scale keeps, and the trace entries ({} unless
+        ``traced``)."""
+        # 1.2 resize (area, rounded to uint8), normalise, run P-Net on the level.
+        level = pyramid_level(rgb, scale)
+        layers = {} if traced else None
+        prob, offsets = self._pnet_on_level(level, layers)
+        # 1.3 every cell with prob ≥ t1 is a candidate window; NMS within the scale.
+        boxes, scores, cell_offsets = candidates_from_pnet(
+            prob[0, 1], offsets[0], scale, self.steps_threshold[0],
+            self.reproduce_single_cell_bug)
+        keep = nms(boxes, scores, self.nms_thresholds[0], "union")
+        entries = {}
+        if traced:
+            entries = {"level": level, **layers,
+                       "candidates": _with_scores(boxes, scores),
+                       "after_nms": _with_scores(boxes[keep], scores[keep])}
+        return boxes, scores, cell_offsets, keep, entries
+
     def _pnet_on_level(self, level: np.ndarray, layers: dict | None) -> tuple:
         """P-Net on one pyramid level (H, W, 3) uint8 → prob (1, 2, h, w), offsets (1, 4, h, w).
 
@@ -380,29 +402,50 @@ class MTCNN:
 
         Returns the net's outputs concatenated over chunks: prob (K, 2), offsets (K, 4)[,
         landmarks (K, 10)]; with zero boxes, arrays with zero rows.
+
+        With threads=N the chunks run on N threads, cut smaller so that every thread gets
+        some. Every chunk starts at a multiple of the batch, so the net sees exactly the
+        batches of the serial loop (the same rows, the same bits), and a box's crop does not
+        depend on which other boxes share its chunk (``crops.py``).
         """
+        if not len(boxes):
+            widths = {"rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
+            return tuple(np.zeros((0, w), np.float32) for w in widths)
         size = net.input_size
         batch = max(1, NET_PIXELS // (size * size))
+        if record is not None:
+            return self._run_on_crops_traced(net, rgb, boxes, record)
+        workers = workers_for(self.threads)
+        # Chunks of whole batches, at most CHUNK boxes, about two per thread (load balance).
+        chunk = min(CHUNK, batch * max(1, -(-len(boxes) // (2 * workers * batch))))
+        if workers == 1:
+            chunk = CHUNK
+
+        def run(start: int) -> tuple:
+            crops = crop_and_resize(rgb, boxes[start:start + chunk], size)  # (n, s, s, 3) f64
+            x = to_nchw(normalize(crops))                                   # (n, 3, s, s) f32
+            outputs = [net.forward(x[i:i + batch]) for i in range(0, len(x), batch)]
+            return tuple(np.concatenate(parts) for parts in zip(*outputs))
+
+        chunks = ordered_map(run, range(0, len(boxes), chunk), workers)
+        return tuple(np.concatenate(parts) for parts in zip(*chunks))
+
+    def _run_on_crops_traced(self, net, rgb: np.ndarray, boxes: np.ndarray, record: Trace
+                             ) -> tuple:
+        """:meth:`_run_on_crops` recording every layer: each chunk in one pass, so that every
+        layer's output is recorded whole."""
         chunks = []
         layers: dict = {}
         for start in range(0, len(boxes), CHUNK):
-            crops = crop_and_resize(rgb, boxes[start:start + CHUNK], size)  # (n, s, s, 3) f64
-            x = to_nchw(normalize(crops))                                   # (n, 3, s, s) f32
-            if record is None:
-                outputs = [net.forward(x[i:i + batch]) for i in range(0, len(x), batch)]
-                chunks.append(tuple(np.concatenate(parts) for parts in zip(*outputs)))
-            else:                                  # one pass, so every layer is recorded whole
-                record_chunk: dict = {}
-                chunks.append(net.forward(x, record=record_chunk))
-                layers.setdefault("input", []).append(x)
-                for name, value in record_chunk.items():
-                    layers.setdefault(name, []).append(value)
-        if not chunks:
-            widths = {"rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
-            return tuple(np.zeros((0, w), np.float32) for w in widths)
-        if record is not None:
-            for name, parts in layers.items():
-                record.add(f"{net.name}/{name}", np.concatenate(parts))
+            x = to_nchw(normalize(crop_and_resize(rgb, boxes[start:start + CHUNK],
+                                                  net.input_size)))
+            record_chunk: dict = {}
+            chunks.append(net.forward(x, record=record_chunk))
+            layers.setdefault("input", []).append(x)
+            for name, value in record_chunk.items():
+                layers.setdefault(name, []).append(value)
+        for name, parts in layers.items():
+            record.add(f"{net.name}/{name}", np.concatenate(parts))
         return tuple(np.concatenate(parts) for parts in zip(*chunks))
 
     def __repr__(self) -> str:

@@ -18,7 +18,6 @@ import numpy as np
 
 from .image import load_image
 from .nets.spec import INPUT_SIZE, OUTPUTS, SPECS
-from .threads import blas_threads
 from .trace import Trace
 
 #: The rows of :func:`funnel_counts`, in order (the two R-Net/O-Net score rows only with
@@ -112,7 +111,7 @@ def stage_times(detector, image, repeats: int = 5) -> dict:
         raise ValueError(f"repeats must be an int ≥ 1, got {repeats!r}")
     rgb = load_image(image)
     times: dict = {name: [] for name in STAGE_NAMES}
-    with blas_threads(detector.threads):
+    with detector._blas_threads():
         for _ in range(repeats):
             start = time.perf_counter()
             boxes = detector.stage1_proposals(rgb)

@@ -129,7 +129,7 @@ def set_blas_threads(n: int) -> int:
 
 
 @contextmanager
-def blas_threads(n: int | None) -> Iterator[None]:
+def blas_threads(n: int | None, *, warn: bool = True) -> Iterator[None]:
     """NumPy's BLAS uses ``n`` threads inside the ``with`` block; the count before the block
     comes back at its end (also on an exception). ``None`` leaves the count alone.
 
@@ -140,7 +140,8 @@ def blas_threads(n: int | None) -> Iterator[None]:
 
     Without a controllable BLAS (no threadpoolctl, or Accelerate) an int ``n`` warns once
     (``RuntimeWarning``) and does nothing: detection never fails for it. TypeError or
-    ValueError for a bad ``n``.
+    ValueError for a bad ``n``. ``warn=False``: not even that warning (``MTCNN``'s default
+    count, which nobody asked for).
     """
     if n is None:
         yield
@@ -148,7 +149,8 @@ def blas_threads(n: int | None) -> Iterator[None]:
     n = thread_count(n)
     control = _find_control()
     if control is None:
-        _warn_no_control()
+        if warn:
+            _warn_no_control()
         yield
         return
     token = object()

@@ -149,7 +149,8 @@ def test_bad_counts_raise(value, error):
 
 
 @pytest.mark.parametrize("value, error, message", [
-    (0, ValueError, "threads must be ≥ 1"), (-2, ValueError, "threads must be ≥ 1"),
+    (-1, ValueError, r"threads must be ≥ 0 \(0 = all cores\)"),
+    (-2, ValueError, r"threads must be ≥ 0 \(0 = all cores\)"),
     (1.5, TypeError, "threads must be an int"), (True, TypeError, "threads must be an int"),
     ("1", TypeError, "threads must be an int")])
 def test_detector_validates_threads(value, error, message):
@@ -162,6 +163,8 @@ def test_detector_threads_default_and_repr():
     assert MTCNN(threads=None).threads is None
     assert MTCNN(threads=np.int32(2)).threads == 2
     assert "threads=3" in repr(MTCNN(threads=3))
+    assert MTCNN(threads=0).threads == 0 and "threads=0" in repr(MTCNN(threads=0))
+    assert "threads=1" in repr(MTCNN())
 
 
 def record_blas_threads(detector: MTCNN) -> list:
@@ -178,7 +181,8 @@ def record_blas_threads(detector: MTCNN) -> list:
 
 
 @needs_openblas
-@pytest.mark.parametrize("threads, expected", [(1, 1), (2, 2), (None, 3)])
+# threads=N > 1 runs the work on N Python threads (parallel.py) and keeps BLAS at one.
+@pytest.mark.parametrize("threads, expected", [(1, 1), (2, 1), (0, 1), (None, 3)])
 def test_detect_runs_with_the_requested_count_and_restores(hopper, threads, expected):
     set_blas_threads(3)
     detector = MTCNN(threads=threads)
@@ -190,7 +194,8 @@ def test_detect_runs_with_the_requested_count_and_restores(hopper, threads, expe
 
 @pytest.mark.parametrize("name", ["grace_hopper_small.png", "group.png"])
 def test_same_result_with_one_and_two_threads(name):
-    # group.png (480×640): P-Net's matrix products there are big enough for OpenBLAS to split.
+    # With trace=True: every intermediate array is the same (stage 1 runs its levels on two
+    # threads then; tests/test_parallel.py checks the untraced path, chunks and all).
     image = read_rgb(name)
     one = MTCNN(threads=1).detect(image, trace=True)
     two = MTCNN(threads=2).detect(image, trace=True)
@@ -235,3 +240,13 @@ def test_without_blas_control_warns_once_and_still_detects(hopper, monkeypatch):
     for result in (first, second):
         for a, b in zip(outputs(result), outputs(expected)):
             np.testing.assert_array_equal(a, b)
+
+
+def test_the_default_count_does_not_warn_without_blas_control(hopper, monkeypatch):
+    # MTCNN() without threadpoolctl (a plain `pip install`): nobody asked for a count, so no
+    # warning; the environment variables decide.
+    monkeypatch.setattr(blas, "_find_control", lambda: None)
+    monkeypatch.setattr(blas._state, "warned", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(MTCNN().detect(hopper)) == 1
