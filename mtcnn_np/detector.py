@@ -17,13 +17,12 @@ bug we fix.
 from __future__ import annotations
 
 import copy
-import numbers
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
+from . import arguments
 from . import boxes as B
 from .candidates import candidates_from_pnet
 from .colour import warn_if_bgr
@@ -40,7 +39,6 @@ from .refine import refine_landmarks as refine_points
 from .results import Detections
 from .threads import blas_threads
 from .trace import Trace
-from .weights import NETS, WeightsError
 
 CHUNK = 256       # boxes cropped at a time for R-Net/O-Net: bounds the memory of the crops
 NET_PIXELS = 32 * 24 * 24   # input pixels per R-Net/O-Net forward pass (32 R-Net, 8 O-Net
@@ -114,11 +112,11 @@ class MTCNN:
         self.threads = check_threads(threads)
         # Only a count the caller chose warns if NumPy's BLAS cannot be set (threads.py).
         self._warn_blas = threads is not DEFAULT_THREADS
-        self.channel_order = _channel_order(channel_order)
+        self.channel_order = arguments.channel_order(channel_order)
         if not isinstance(bgr_warning, bool):
             raise TypeError(f"bgr_warning must be True or False, got {bgr_warning!r}")
         self.bgr_warning = bgr_warning
-        paths = _weight_paths(_weights_argument(weights_file, weights))
+        paths = arguments.weight_paths(arguments.weights_argument(weights_file, weights))
         self.pnet = load_pnet(paths["pnet"])
         self.rnet = load_rnet(paths["rnet"])
         self.onet = load_onet(paths["onet"])
@@ -128,10 +126,10 @@ class MTCNN:
         self.lnet = _load_lnet() if refine_landmarks else None
 
     def _configure(self, min_face_size, scale_factor, steps_threshold, nms_thresholds) -> None:
-        self.min_face_size = _positive("min_face_size", min_face_size)
-        self.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
-        self.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
-        self.nms_thresholds = _thresholds("nms_thresholds", nms_thresholds, 4)
+        self.min_face_size = arguments.positive("min_face_size", min_face_size)
+        self.scale_factor = arguments.in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
+        self.steps_threshold = arguments.thresholds("steps_threshold", steps_threshold, 3)
+        self.nms_thresholds = arguments.thresholds("nms_thresholds", nms_thresholds, 4)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -491,47 +489,6 @@ def _add(record: Trace | None, name: str, value) -> None:
         record.add(name, value)
 
 
-# -- argument validation ---------------------------------------------------------------------
-
-def _number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _positive(name: str, value) -> float:
-    value = _number(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
-
-
-def _in_range(name: str, value, low: float, high: float, open_ends: bool = False) -> float:
-    value = _number(name, value)
-    inside = low < value < high if open_ends else low <= value <= high
-    if not inside:
-        brackets = f"({low}, {high})" if open_ends else f"[{low}, {high}]"
-        raise ValueError(f"{name} must be in {brackets}, got {value}")
-    return value
-
-
-def _thresholds(name: str, values, count: int) -> tuple:
-    # A list, tuple or 1-D array; not a str, set or dict (whose order or items are not numbers).
-    ordered = isinstance(values, (Sequence, np.ndarray)) and not isinstance(values, (str, bytes))
-    if not ordered or np.ndim(values) != 1 or len(values) != count:
-        raise ValueError(f"{name} must be a sequence of {count} numbers in [0, 1], got {values!r}")
-    return tuple(_in_range(f"{name}[{i}]", v, 0, 1) for i, v in enumerate(values))
-
-
-def _channel_order(value) -> str:
-    if not isinstance(value, str) or value.lower() not in ("rgb", "bgr"):
-        raise ValueError(f"channel_order must be 'rgb' or 'bgr' (OpenCV's frames), got {value!r}")
-    return value.lower()
-
-
 def _as_batch(image) -> tuple:
     """``(list of images, is_batch)``: a list/tuple, or a stacked (N, H, W, C) array, is a batch."""
     if isinstance(image, (list, tuple)):
@@ -539,48 +496,3 @@ def _as_batch(image) -> tuple:
     if isinstance(image, np.ndarray) and image.ndim == 4:
         return list(image), True
     return [image], False
-
-
-def _weights_argument(weights_file, weights):
-    """``mtcnn`` 0.1.1's first positional argument, ``weights_file``, or ours, ``weights``."""
-    if weights_file is None:
-        return weights
-    if weights is not None:
-        raise ValueError("pass weights_file (mtcnn 0.1.1's name) or weights, not both")
-    if isinstance(weights_file, numbers.Number):
-        raise TypeError(f"MTCNN's first argument is weights_file, as in mtcnn 0.1.1 "
-                        f"(MTCNN(weights_file, min_face_size, steps_threshold, scale_factor)); "
-                        f"got {weights_file!r}: pass min_face_size={weights_file!r} by name")
-    if isinstance(weights_file, str) and weights_file in ("face_detection_only",
-                                                          "face_and_landmarks_detection"):
-        raise TypeError(f"{weights_file!r} is an mtcnn 1.0 stages value: pass it as stages=")
-    if isinstance(weights_file, (str, os.PathLike)) and str(weights_file).endswith(".npy"):
-        raise WeightsError(f"{weights_file}: mtcnn 0.1.1's .npy weights are not read at run "
-                           "time; convert them once to HDF5 (tools/convert_weights.py in the "
-                           "repository) and pass the folder, or leave weights_file out for the "
-                           "bundled weights, which are the same values")
-    return weights_file
-
-
-def _weight_paths(weights) -> dict:
-    """``{net: Path, or None for the bundled file}`` from MTCNN's ``weights`` argument."""
-    expected = ("weights must be None, a folder holding pnet.h5, rnet.h5, onet.h5, or a dict "
-                "{'pnet': path, 'rnet': path, 'onet': path}")
-    if weights is None:
-        return dict.fromkeys(NETS)
-    if isinstance(weights, dict):
-        unknown = sorted(map(repr, set(weights) - set(NETS)))
-        if unknown:
-            raise ValueError(f"{expected}; unknown key(s) {', '.join(unknown)}")
-        for net, path in weights.items():
-            if path is not None and not isinstance(path, (str, os.PathLike)):
-                raise TypeError(f"{expected}; weights[{net!r}] has type {type(path).__name__}")
-        return {net: None if weights.get(net) is None else Path(weights[net]) for net in NETS}
-    if not isinstance(weights, (str, os.PathLike)):
-        raise TypeError(f"{expected}; got {type(weights).__name__}")
-    folder = Path(weights)
-    if folder.is_file():
-        raise WeightsError(f"{expected}; {folder} is a file (for single files use the dict)")
-    if not folder.is_dir():
-        raise WeightsError(f"weights folder not found: {folder}")
-    return {net: folder / f"{net}.h5" for net in NETS}

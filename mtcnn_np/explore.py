@@ -16,8 +16,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .arguments import in_range, positive, thresholds
 from .candidates import CELL_SIZE, STRIDE
-from .detector import MTCNN, _in_range, _positive, _thresholds
+from .detector import MTCNN
 from .funnel import funnel_counts
 from .image import load_image
 from .pyramid import compute_scales, level_size, normalize, pyramid_level, to_nchw
@@ -38,9 +39,9 @@ def configured(detector: MTCNN, steps_threshold: tuple, min_face_size: float,
     if not isinstance(detector, MTCNN):
         raise TypeError(f"detector must be an MTCNN, got {type(detector).__name__}")
     changed = copy.copy(detector)
-    changed.steps_threshold = _thresholds("steps_threshold", steps_threshold, 3)
-    changed.min_face_size = _positive("min_face_size", min_face_size)
-    changed.scale_factor = _in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
+    changed.steps_threshold = thresholds("steps_threshold", steps_threshold, 3)
+    changed.min_face_size = positive("min_face_size", min_face_size)
+    changed.scale_factor = in_range("scale_factor", scale_factor, 0, 1, open_ends=True)
     return changed
 
 

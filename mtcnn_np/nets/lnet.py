@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..weights import load_weights
+from .. import weights  # a module, not its function: weights.py imports nets.spec
 from .network import Network
 
 
 def load_lnet(path: str | Path | None = None) -> Network:
     """L-Net with the bundled weights (``weights/lnet.h5``), or with the HDF5 file at ``path``."""
-    return Network("lnet", load_weights("lnet", path))
+    return Network("lnet", weights.load_weights("lnet", path))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..weights import load_weights
+from .. import weights  # a module, not its function: weights.py imports nets.spec
 from .network import Network
 
 
 def load_onet(path: str | Path | None = None) -> Network:
     """O-Net with the bundled pretrained weights, or with the HDF5 file at ``path``."""
-    return Network("onet", load_weights("onet", path))
+    return Network("onet", weights.load_weights("onet", path))

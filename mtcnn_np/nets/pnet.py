@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..weights import load_weights
+from .. import weights  # a module, not its function: weights.py imports nets.spec
 from .network import Network
 
 
 def load_pnet(path: str | Path | None = None) -> Network:
     """P-Net with the bundled pretrained weights, or with the HDF5 file at ``path``."""
-    return Network("pnet", load_weights("pnet", path))
+    return Network("pnet", weights.load_weights("pnet", path))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..weights import load_weights
+from .. import weights  # a module, not its function: weights.py imports nets.spec
 from .network import Network
 
 
 def load_rnet(path: str | Path | None = None) -> Network:
     """R-Net with the bundled pretrained weights, or with the HDF5 file at ``path``."""
-    return Network("rnet", load_weights("rnet", path))
+    return Network("rnet", weights.load_weights("rnet", path))
