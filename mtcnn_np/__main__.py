@@ -5,7 +5,7 @@ as a JSON list in the ``mtcnn`` package's format; ``--out`` also writes the phot
 landmarks drawn on it.
 
 Many photos: ``python -m mtcnn_np DIR_OR_FILES… --jsonl out.jsonl [--crops DIR] [--draw DIR]
-[--jobs N | --dask ADDRESS]`` writes one JSON line per image, resumably (see ``batch.py`` and
+[--jobs N | --dask ADDRESS]`` writes one JSON line per image, resumably (see ``batch/`` and
 ``distributed.py``). Several inputs, a folder, or any of ``--jsonl``/``--crops``/``--draw``/
 ``--dask`` select this mode; without ``--jsonl`` the lines go to stdout.
 

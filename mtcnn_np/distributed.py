@@ -1,4 +1,4 @@
-"""The folder job on a Dask cluster: the same JSON lines as ``batch.py``, from many machines.
+"""The folder job on a Dask cluster: the same JSON lines as ``batch/``, from many machines.
 
 ``python -m mtcnn_np DIR… --jsonl out.jsonl --dask tcp://scheduler:8786`` (or ``run_dask`` here)
 sends the images to the cluster's workers and writes their records, in input order, into one

@@ -1,19 +1,9 @@
 """Face crops for recognition: square crops with a margin, and crops aligned by the 5 landmarks.
 
-MTCNN's second job, after finding faces, is the one in its title: *alignment* (Zhang et al. 2016,
-§I). Recognisers such as ArcFace are trained on 112×112 crops in which the five landmarks sit at
-fixed places, the 5-point template below. ``align_faces`` finds, per face, the similarity
-transform (rotation, uniform scale, translation; no shear, no reflection) that maps the detected
-landmarks onto that template in the least-squares sense (Umeyama 1991), then resamples the photo
-through it with bilinear interpolation.
-
-Pixel convention, shared with ``landmarks.py``: a point (x, y) is in pixels, 0-based, and (0, 0)
-is the *centre* of the top-left pixel, so ``image[r, c]`` is the value at (x=c, y=r). It is also
-OpenCV's ``warpAffine`` convention, in which the template was made, so the identity transform
-returns the image unchanged and the template needs no half-pixel shift.
-
-S. Umeyama, "Least-squares estimation of transformation parameters between two point patterns",
-IEEE TPAMI 13(4), 1991 — equations (38)–(42) are quoted where they are used.
+``align_faces`` maps each face's landmarks onto the 5-point template with the similarity
+transform of ``warp.umeyama`` and resamples the photo through it (``warp.warp_affine``);
+``crop_faces`` cuts square windows around the boxes and shrinks them by area averaging. Both
+take the faces in any of the forms ``MTCNN`` returns (``face_landmarks``, ``face_boxes``).
 """
 
 from __future__ import annotations
@@ -22,11 +12,12 @@ import numbers
 
 import numpy as np
 
-from .crops import gather_pixels
-from .image import in_channel_order, load_image, wants_bgr
-from .landmarks import NAMES
-from .resize import resize_area
-from .results import Detections
+from ..crops import gather_pixels
+from ..image import in_channel_order, load_image, wants_bgr
+from ..landmarks import NAMES
+from ..resize import resize_area
+from ..results import Detections
+from .warp import _check_border, umeyama, warp_affine
 
 #: The 5-point template for 112×112 crops, (5, 2) [x, y] in the order of ``landmarks.NAMES``
 #: (left eye, right eye, nose, left and right mouth corners; "left" as seen in the image).
@@ -43,8 +34,6 @@ TEMPLATE_112 = np.array([[38.2946, 51.6963],
 #: canonical formula subtracts 1 and ``int()`` then truncates (−0.5 px on average); see
 #: ``landmarks.py``. Added back when faces are given as ``detect_faces`` dicts.
 KEYPOINT_OFFSET = 1.5
-
-BORDERS = ("constant", "edge")
 
 
 # -- public API ------------------------------------------------------------------------------
@@ -132,42 +121,6 @@ def template_points(size: int = 112) -> np.ndarray:
     return TEMPLATE_112 * (size / 112)
 
 
-def umeyama(src: np.ndarray, dst: np.ndarray, estimate_scale: bool = True) -> np.ndarray:
-    """Least-squares similarity transform from ``src`` to ``dst`` points (Umeyama 1991).
-
-    src, dst : (..., N, 2) [x, y], N ≥ 2, one set of corresponding points per leading index.
-    Returns (..., 2, 3) ``M = [c·R | t]`` minimising ``Σ ‖dst_i − (c·R·src_i + t)‖²`` with R a
-    rotation (never a reflection) and c > 0 (c = 1 when ``estimate_scale`` is False).
-    Raises ValueError when a set of ``src`` points all coincide (no rotation is defined).
-    """
-    src, dst = np.asarray(src, np.float64), np.asarray(dst, np.float64)
-    if src.shape != dst.shape or src.ndim < 2 or src.shape[-1] != 2 or src.shape[-2] < 2:
-        raise ValueError(f"umeyama needs src and dst of the same shape (..., N ≥ 2, 2); got "
-                         f"{src.shape} and {dst.shape}")
-    n = src.shape[-2]
-    mu_src, mu_dst = src.mean(axis=-2), dst.mean(axis=-2)                   # (..., 2)
-    a, b = src - mu_src[..., None, :], dst - mu_dst[..., None, :]           # (..., N, 2)
-    var_src = (a ** 2).sum(axis=(-2, -1)) / n                               # (...,) eq. (36)
-    if np.any(var_src <= 1e-12 * (1 + np.abs(mu_src).max(axis=-1) ** 2)):
-        raise ValueError("umeyama: the source points coincide; no transform is defined")
-    cov = np.swapaxes(b, -1, -2) @ a / n                                    # (..., 2, 2) eq. (38)
-    u, d, vt = np.linalg.svd(cov)
-    # S = diag(1, −1) when the best orthogonal fit would be a reflection (eq. 39): a mirrored
-    # face is not "aligned", so we take the best proper rotation instead.
-    s = np.ones_like(d)
-    s[..., 1] = np.where(np.linalg.det(u) * np.linalg.det(vt) < 0, -1.0, 1.0)
-    rotation = u @ (s[..., :, None] * vt)                                   # eq. (40) R = U S Vᵀ
-    c = (d * s).sum(axis=-1) / var_src if estimate_scale else np.ones_like(var_src)  # eq. (42)
-    linear = c[..., None, None] * rotation                                  # (..., 2, 2)
-    t = mu_dst - (linear @ mu_src[..., :, None])[..., 0]                    # eq. (41)
-    return np.concatenate([linear, t[..., :, None]], axis=-1)               # (..., 2, 3)
-
-
-def apply_transform(matrices: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Map points through affine matrices: (K, 2, 3) and (K, P, 2) → (K, P, 2)."""
-    return points @ np.swapaxes(matrices[..., :2], -1, -2) + matrices[..., None, :, 2]
-
-
 def square_windows(boxes: np.ndarray, margin: float) -> tuple:
     """Whole-pixel square windows around boxes.
 
@@ -181,55 +134,6 @@ def square_windows(boxes: np.ndarray, margin: float) -> tuple:
     left = np.round(cx - side / 2).astype(np.int64)
     top = np.round(cy - side / 2).astype(np.int64)
     return left, top, side
-
-
-# -- resampling -------------------------------------------------------------------------------
-
-def warp_affine(image: np.ndarray, matrices: np.ndarray, size: int,
-                border: str = "constant") -> np.ndarray:
-    """Resample ``image`` through affine maps, bilinearly: the NumPy ``cv2.warpAffine``.
-
-    image : (H, W, C) uint8. matrices : (K, 2, 3), photo pixel → output pixel (as returned by
-    ``umeyama``). Each output pixel (u, v) takes the photo's value at ``M⁻¹ (u, v)``, where
-    pixel centres sit at whole coordinates (see the module docstring).
-    Returns (K, size, size, C) uint8, rounded to nearest.
-    """
-    _check_border(border)
-    matrices = np.asarray(matrices, np.float64)
-    if matrices.ndim != 3 or matrices.shape[1:] != (2, 3):
-        raise ValueError(f"matrices must be (K, 2, 3); got {matrices.shape}")
-    k = len(matrices)
-    inverse = np.linalg.inv(matrices[:, :, :2])                             # (K, 2, 2)
-    rows, cols = np.mgrid[0:size, 0:size]                                   # (size, size)
-    grid = np.stack([cols.ravel(), rows.ravel()], axis=1).astype(np.float64)  # (P, 2) [x, y]
-    source = (grid[None] - matrices[:, None, :, 2]) @ np.swapaxes(inverse, 1, 2)  # (K, P, 2)
-    values = sample_bilinear(image, source[..., 0], source[..., 1], border)  # (K, P, C)
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8).reshape(k, size, size, image.shape[2])
-
-
-def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray,
-                    border: str = "constant") -> np.ndarray:
-    """Bilinear interpolation of ``image`` (H, W, C) at points x, y (any same shape S).
-
-    Returns ``(*S, C)`` float32. Each point mixes its 4 neighbouring pixels with weights
-    (1 − fx)(1 − fy), fx(1 − fy), … ; a neighbour outside the image counts as 0 ("constant")
-    or as the nearest border pixel ("edge"). At whole coordinates the result is the pixel itself.
-    """
-    h, w = image.shape[:2]
-    # Far-away points all read the same (zero or border) values; clipping keeps the int cast safe.
-    x, y = np.clip(x, -2, w + 1), np.clip(y, -2, h + 1)
-    x0, y0 = np.floor(x), np.floor(y)
-    fx, fy = (x - x0)[..., None], (y - y0)[..., None]                       # (*S, 1)
-    x0, y0 = x0.astype(np.intp), y0.astype(np.intp)
-    out = np.zeros(x.shape + image.shape[2:], dtype=np.float32)
-    for dy, wy in ((0, 1 - fy), (1, fy)):
-        for dx, wx in ((0, 1 - fx), (1, fx)):
-            r, c = y0 + dy, x0 + dx
-            weight = (wy * wx).astype(np.float32)
-            if border == "constant":
-                weight *= ((r >= 0) & (r < h) & (c >= 0) & (c < w))[..., None]
-            out += weight * image[np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)]
-    return out
 
 
 def _cut(rgb: np.ndarray, left: np.ndarray, top: np.ndarray, side: int, border: str
@@ -318,11 +222,6 @@ def _check_margin(margin) -> float:
         raise ValueError(f"margin must be a number ≥ 0 (a fraction of the box side); "
                          f"got {margin!r}")
     return float(margin)
-
-
-def _check_border(border) -> None:
-    if border not in BORDERS:
-        raise ValueError(f"border must be one of {BORDERS}; got {border!r}")
 
 
 def _check_template(template) -> np.ndarray:

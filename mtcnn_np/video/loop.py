@@ -1,0 +1,117 @@
+"""The frame loop: the detector over a stream of frames, on every k-th frame and optionally on
+a downscaled copy, the faces mapped back to full-frame pixels.
+
+Nothing here reads or writes files or needs OpenCV: ``frames`` is any iterable of images
+(``sources.FrameSource`` is one), and the results go to ``sinks`` or to the caller.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..detector import MTCNN
+from ..image import load_image, wants_bgr
+from ..resize import resize_area
+from ..results import Detections
+
+
+@dataclass
+class FrameResult:
+    """One frame and its faces.
+
+    index : 0-based frame number. rgb : (H, W, 3) uint8. detections : in full-frame pixels.
+    fresh : the detector ran on this frame (False: ``detections`` carried over from the last
+    frame it ran on). seconds : the detector's time on this frame (0 when not fresh).
+    bgr : the stream's frames were OpenCV BGR; ``frame`` gives them back that way, and
+    ``annotate`` draws in BGR by default.
+    """
+
+    index: int
+    rgb: np.ndarray
+    detections: Detections
+    fresh: bool
+    seconds: float
+    bgr: bool = False
+
+    @property
+    def frame(self) -> np.ndarray:
+        """(H, W, 3) uint8 in the stream's channel order (BGR when ``bgr``), a view of ``rgb``."""
+        return self.rgb[:, :, ::-1] if self.bgr else self.rgb
+
+
+def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.0,
+                  *, bgr: bool | None = None) -> Iterator[FrameResult]:
+    """Run ``detector`` over a stream of frames.
+
+    frames : iterable of (H, W, 3) uint8 RGB arrays (or anything ``load_image`` takes).
+
+    every : detect on frames 0, k, 2k, …; frames between reuse the last detections (faces move
+        little from one frame to the next, and the detector's cost is divided by k).
+
+    downscale : in (0, 1]; detect on the frame shrunk by this factor (area averaging) and map
+        the boxes back. Faces smaller than ``min_face_size / downscale`` are then missed.
+
+    bgr : the frames are OpenCV BGR(A) arrays (e.g. straight from ``cv2.VideoCapture.read``);
+        default: ``detector.channel_order == "bgr"``. Each result keeps the frame as RGB in
+        ``.rgb`` and gives it back as BGR in ``.frame``; ``annotate`` then returns BGR.
+    """
+    every = _check_every(every)
+    downscale = _check_downscale(downscale)
+    bgr = wants_bgr(bgr, detector)
+    last = Detections.empty()
+    for index, frame in enumerate(frames):
+        rgb = load_image(frame, bgr=bgr)
+        fresh = index % every == 0
+        seconds = 0.0
+        if fresh:
+            start = time.perf_counter()
+            last = detect_downscaled(detector, rgb, downscale, bgr=False)
+            seconds = time.perf_counter() - start
+        yield FrameResult(index, rgb, last, fresh, seconds, bgr)
+
+
+def detect_downscaled(detector: MTCNN, rgb: np.ndarray, downscale: float, *,
+                      bgr: bool | None = None) -> Detections:
+    """``detector.detect`` on ``rgb`` shrunk by ``downscale``, results in ``rgb``'s pixels.
+
+    bgr : ``rgb`` is in fact an OpenCV BGR(A) array; default: the detector's channel order.
+    """
+    if wants_bgr(bgr, detector):
+        rgb = load_image(rgb, bgr=True)
+    if downscale == 1:
+        return detector.detect(rgb, bgr=False)      # RGB now, whatever the detector's default
+    h, w = rgb.shape[:2]
+    small_h, small_w = max(2, round(h * downscale)), max(2, round(w * downscale))
+    found = detector.detect(resize_area(rgb, small_h, small_w), bgr=False)
+    return rescale_detections(found, w / small_w, h / small_h)
+
+
+def rescale_detections(found: Detections, sx: float, sy: float) -> Detections:
+    """Detections made on an image resized by (1/sx, 1/sy), mapped back to the original.
+
+    Boxes bound pixel *edges* (``[x1, x2)`` columns), so they scale from 0: ``x · sx``.
+    Landmarks are at pixel *centres* ((0, 0) = centre of the top-left pixel), so
+    ``(x + ½) · sx − ½``; the canonical points keep their 1 px offset from the accurate ones.
+    """
+    scale = np.array([sx, sy])
+    boxes = found.boxes * np.tile(scale, 2)                                  # (K, 4)
+    landmarks = (found.landmarks + 0.5) * scale - 0.5                        # (K, 5, 2)
+    canonical = (found.canonical_landmarks + 1.5) * scale - 1.5
+    return Detections(boxes, found.scores, landmarks, canonical.astype(np.float32))
+
+
+def _check_every(every) -> int:
+    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+        raise ValueError(f"every must be a whole number ≥ 1; got {every!r}")
+    return int(every)
+
+
+def _check_downscale(downscale) -> float:
+    if isinstance(downscale, bool) or not isinstance(downscale, (int, float)) \
+            or not 0 < downscale <= 1:
+        raise ValueError(f"downscale must be in (0, 1]; got {downscale!r}")
+    return float(downscale)
