@@ -82,14 +82,18 @@ def ordered_map(function: Callable, items: Sequence, workers: int) -> list:
     if workers <= 1 or len(items) <= 1 or getattr(_inside, "pool", False):
         return [function(item) for item in items]
 
-    def piece(item):
-        _inside.pool = True
-        try:
-            return function(item)
-        finally:
-            _inside.pool = False
+    return list(_pool(workers).map(lambda item: alone(function, item), items))
 
-    return list(_pool(workers).map(piece, items))
+
+def alone(function: Callable, *args):
+    """``function(*args)`` with every :func:`ordered_map` inside it run as a plain loop: for
+    work that already has a thread of its own (a video frame in flight, ``video/loop.py``)."""
+    was = getattr(_inside, "pool", False)
+    _inside.pool = True
+    try:
+        return function(*args)
+    finally:
+        _inside.pool = was
 
 
 def _pool(workers: int) -> ThreadPoolExecutor:

@@ -76,6 +76,38 @@ def test_every_kth_frame_reuses_the_last_faces(frames, expected, detector):
         assert (result.seconds > 0) == result.fresh
 
 
+@pytest.mark.parametrize("ahead", [1, 2])
+def test_a_pipelined_stream_gives_the_same_results_in_order(frames, expected, detector, ahead):
+    import threading
+
+    seen = set()
+    detect = detector.detect
+
+    def recording(*args, **kwargs):
+        seen.add(threading.current_thread().name)
+        return detect(*args, **kwargs)
+
+    detector.detect = recording                                    # this instance only
+    try:
+        results = list(detect_stream(iter(frames * 2), detector, every=2, ahead=ahead))
+    finally:
+        del detector.detect
+    assert [r.index for r in results] == list(range(2 * len(frames)))
+    assert [r.fresh for r in results] == [i % 2 == 0 for i in range(2 * len(frames))]
+    for result in results:
+        assert_same(result.detections, expected[(result.index - result.index % 2) % len(frames)])
+    assert seen and all(name.startswith("mtcnn_np-frames") for name in seen)
+
+
+def test_a_pipelined_stream_stopped_early_and_bad_ahead(frames, detector):
+    stream = detect_stream(frames, detector, ahead=2)
+    assert next(stream).index == 0
+    stream.close()                                                # no hang, the pool shuts down
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="ahead"):
+            next(detect_stream(frames, detector, ahead=bad))
+
+
 def test_downscaled_detection_is_mapped_back(detector):
     frame = read_rgb("grace_hopper.jpg")                          # 512×600, one 180 px face
     full = detector.detect(frame)
@@ -112,7 +144,8 @@ def test_annotate_draws_faces_and_the_frame_rate(frames, detector):
 
 def test_headless_run_writes_jsonl_and_an_annotated_clip(clip_file, frames, expected, tmp_path):
     lines, gif = tmp_path / "faces.jsonl", tmp_path / "annotated.gif"
-    assert main([str(clip_file), "--jsonl", str(lines), "--out", str(gif), "--every", "2"]) == 0
+    assert main([str(clip_file), "--jsonl", str(lines), "--out", str(gif), "--every", "2",
+                 "--ahead", "1"]) == 0
     records = [json.loads(line) for line in lines.read_text().splitlines()]
     assert [r["frame"] for r in records] == list(range(6))
     assert [r["time"] for r in records] == [0.0, 0.04, 0.08, 0.12, 0.16, 0.2]   # 25 fps
@@ -170,7 +203,8 @@ def test_errors_say_what_is_needed(tmp_path, monkeypatch, capsys, frames, detect
     assert "pip install opencv-python" in capsys.readouterr().err
     assert main(["0", "--jsonl", str(tmp_path / "x.jsonl")]) == 2   # a camera
     assert "needs OpenCV" in capsys.readouterr().err
-    for bad in (["--every", "0"], ["--downscale", "1.5"], ["--downscale", "0"]):
+    for bad in (["--every", "0"], ["--downscale", "1.5"], ["--downscale", "0"],
+                ["--ahead", "-1"]):
         assert main([str(tmp_path / "clip.mp4"), *bad]) == 2
         assert "must be" in capsys.readouterr().err
     with pytest.raises(ValueError, match="every"):

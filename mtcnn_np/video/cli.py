@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..detector import MTCNN
-from .loop import _check_downscale, _check_every, detect_stream
+from .loop import _check_ahead, _check_downscale, _check_every, detect_stream
 from .sinks import FrameRate, Window, annotate, frame_record, open_writer
 from .sources import FrameSource
 
@@ -31,15 +31,16 @@ class Stats:
 
 def run(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.0,
         writer=None, jsonl=None, window=None, fps_source: float = 0.0,
-        max_frames: int | None = None, show_fps: bool = True, *, bgr: bool | None = None
-        ) -> Stats:
+        max_frames: int | None = None, show_fps: bool = True, *, bgr: bool | None = None,
+        ahead: int = 0) -> Stats:
     """Detect, draw, write and show, frame by frame, until the frames end, ``max_frames`` are
     done, or ``window.show`` returns False (``q``). ``jsonl``: an open text file or None.
     ``bgr``: the frames' order, as in ``detect_stream`` (``FrameSource`` yields RGB: pass
-    False with a BGR detector); the writer and window get RGB frames."""
+    False with a BGR detector); the writer and window get RGB frames. ``ahead``: frames
+    detected ahead on threads of their own, as in ``detect_stream``."""
     stats, rate = Stats(), FrameRate()
     started = time.perf_counter()
-    for result in detect_stream(frames, detector, every, downscale, bgr=bgr):
+    for result in detect_stream(frames, detector, every, downscale, bgr=bgr, ahead=ahead):
         fps = rate.tick()
         stats.frames += 1
         stats.detected += result.fresh
@@ -78,6 +79,9 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     parser.add_argument("--fps", type=float, default=0.0,
                         help="frame rate for --out when the source has none (default 10)")
+    parser.add_argument("--ahead", type=int, default=0, metavar="N",
+                        help="detect N frames ahead on threads of their own: more frames per "
+                        "second on several cores, results N frames later (default 0)")
     parser.add_argument("--min-face-size", type=float, default=20, help="pixels (default 20)")
     parser.add_argument("--scale-factor", type=float, default=0.709,
                         help="pyramid ratio in (0, 1) (default 0.709)")
@@ -93,6 +97,7 @@ def main(argv: list | None = None) -> int:
     try:
         _check_every(args.every)
         _check_downscale(args.downscale)
+        _check_ahead(args.ahead)
         detector = MTCNN(min_face_size=args.min_face_size, scale_factor=args.scale_factor,
                          steps_threshold=tuple(args.thresholds))
         source = FrameSource(args.source)
@@ -101,7 +106,8 @@ def main(argv: list | None = None) -> int:
         window = Window() if show else None
         jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None
         stats = run(source, detector, args.every, args.downscale, writer, jsonl, window,
-                    source.fps, args.max_frames, bgr=False)          # FrameSource yields RGB
+                    source.fps, args.max_frames, bgr=False,          # FrameSource yields RGB
+                    ahead=args.ahead)
     except (ImportError, ValueError, TypeError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,13 +8,16 @@ Nothing here reads or writes files or needs OpenCV: ``frames`` is any iterable o
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..detector import MTCNN
 from ..image import load_image, wants_bgr
+from ..parallel import alone
 from ..resize import resize_area
 from ..results import Detections
 
@@ -44,7 +47,7 @@ class FrameResult:
 
 
 def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: float = 1.0,
-                  *, bgr: bool | None = None) -> Iterator[FrameResult]:
+                  *, bgr: bool | None = None, ahead: int = 0) -> Iterator[FrameResult]:
     """Run ``detector`` over a stream of frames.
 
     frames : iterable of (H, W, 3) uint8 RGB arrays (or anything ``load_image`` takes).
@@ -58,20 +61,52 @@ def detect_stream(frames: Iterable, detector: MTCNN, every: int = 1, downscale: 
     bgr : the frames are OpenCV BGR(A) arrays (e.g. straight from ``cv2.VideoCapture.read``);
         default: ``detector.channel_order == "bgr"``. Each result keeps the frame as RGB in
         ``.rgb`` and gives it back as BGR in ``.frame``; ``annotate`` then returns BGR.
+
+    ahead : a pipeline: this many frames beyond the one being yielded are read and detected
+        on threads of their own (``ahead + 1`` threads, one detection each), while the caller
+        draws or writes the current one. More frames per second on several cores, each
+        result ``ahead`` frames later; the results are the same and come in frame order.
+        0 (default): one frame at a time, in the caller's thread.
     """
     every = _check_every(every)
     downscale = _check_downscale(downscale)
+    ahead = _check_ahead(ahead)
     bgr = wants_bgr(bgr, detector)
-    last = Detections.empty()
-    for index, frame in enumerate(frames):
+
+    def detect(index: int, frame) -> tuple:
         rgb = load_image(frame, bgr=bgr)
-        fresh = index % every == 0
-        seconds = 0.0
-        if fresh:
-            start = time.perf_counter()
-            last = detect_downscaled(detector, rgb, downscale, bgr=False)
-            seconds = time.perf_counter() - start
-        yield FrameResult(index, rgb, last, fresh, seconds, bgr)
+        if index % every:
+            return index, rgb, None, 0.0
+        start = time.perf_counter()
+        found = detect_downscaled(detector, rgb, downscale, bgr=False)
+        return index, rgb, found, time.perf_counter() - start
+
+    last = Detections.empty()
+    for index, rgb, found, seconds in _in_order(detect, frames, ahead):
+        if found is not None:
+            last = found
+        yield FrameResult(index, rgb, last, found is not None, seconds, bgr)
+
+
+def _in_order(detect, frames: Iterable, ahead: int) -> Iterator[tuple]:
+    """``detect(index, frame)`` for every frame, in order; with ``ahead`` > 0, up to
+    ``ahead + 1`` of them running at once on a pool of their own (each on one thread)."""
+    if ahead == 0:
+        for index, frame in enumerate(frames):
+            yield detect(index, frame)
+        return
+    pending: deque = deque()
+    with ThreadPoolExecutor(ahead + 1, thread_name_prefix="mtcnn_np-frames") as pool:
+        try:
+            for index, frame in enumerate(frames):     # reading the next frame overlaps too
+                pending.append(pool.submit(alone, detect, index, frame))
+                if len(pending) > ahead:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:                                        # the caller stopped early, or an error
+            for future in pending:
+                future.cancel()
 
 
 def detect_downscaled(detector: MTCNN, rgb: np.ndarray, downscale: float, *,
@@ -108,6 +143,12 @@ def _check_every(every) -> int:
     if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
         raise ValueError(f"every must be a whole number ≥ 1; got {every!r}")
     return int(every)
+
+
+def _check_ahead(ahead) -> int:
+    if isinstance(ahead, bool) or not isinstance(ahead, (int, np.integer)) or ahead < 0:
+        raise ValueError(f"ahead must be a whole number ≥ 0; got {ahead!r}")
+    return int(ahead)
 
 
 def _check_downscale(downscale) -> float:
