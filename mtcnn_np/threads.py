@@ -7,11 +7,12 @@ the well-kept, pure-Python ``threadpoolctl`` does, for OpenBLAS, MKL and BLIS al
 module adds what the detector needs on top: a checked count, a ``with`` block that restores
 the count afterwards even when several Python threads enter at once, and one clear warning.
 
-``threadpoolctl`` is optional (``pip install mtcnn_np[fast]``; the runtime dependencies stay
-NumPy, Pillow and h5py). Without it, or with a BLAS it cannot control (Accelerate),
-:func:`set_blas_threads` raises ``RuntimeError`` and :func:`blas_threads` warns once and does
-nothing, so the environment variables (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
-``MKL_NUM_THREADS``) set before Python starts remain the way to choose the count.
+``threadpoolctl`` is optional (``pip install threadpoolctl``, or the ``[fast]`` extra; the
+runtime dependencies stay NumPy, Pillow and h5py). Without it, or with a BLAS it cannot
+control (Accelerate), :func:`set_blas_threads` raises ``RuntimeError`` and
+:func:`blas_threads` warns once and does nothing, so the environment variables
+(``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``) set before Python starts
+remain the way to choose the count.
 
 >>> from mtcnn_np import blas_threads, get_blas_threads   # doctest: +SKIP
 >>> with blas_threads(1):                                  # doctest: +SKIP
@@ -39,7 +40,7 @@ ENV_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _ENV_ADVICE = ("set the BLAS threads with an environment variable before starting Python: "
                + ", ".join(f"{name}=N" for name in ENV_VARIABLES))
 _NO_THREADPOOLCTL = ("threadpoolctl is not installed, so NumPy's BLAS thread count cannot be "
-                     "changed from Python (pip install threadpoolctl, or mtcnn_np[fast]); or "
+                     "changed from Python (pip install threadpoolctl, or the [fast] extra); or "
                      + _ENV_ADVICE)
 _NO_BLAS = ("threadpoolctl found no BLAS it can control in this process (NumPy may use "
             "Accelerate); " + _ENV_ADVICE)
