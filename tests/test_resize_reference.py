@@ -1,8 +1,10 @@
 """The reference readings beside the fast resize and crops: how far apart they are, checked.
 
 ``resize_area_reference`` (area weights as a matrix product) against ``resize_area`` (OpenCV's
-INTER_AREA bytes) on every pyramid level of the bundled photos, and exactly where they must be
-equal; the bounds asserted here are the ones stated in ``mtcnn_np/resize/reference.py``.
+INTER_AREA bytes) on every pyramid level of the bundled photos, ``crop_and_resize_reference``
+(one gather + that resize) against ``crop_and_resize`` on random boxes, and both exactly where
+they must be equal. The bounds asserted here are the ones stated in ``mtcnn_np/resize/
+reference.py`` and ``mtcnn_np/crops/reference.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 from conftest import IMAGES, read_rgb
 
+from mtcnn_np.crops import crop_and_resize, crop_and_resize_reference, crop_sizes, padded_crops
 from mtcnn_np.pyramid import compute_scales, level_size
 from mtcnn_np.resize import (
     area_linear_weights,
@@ -86,3 +89,60 @@ def test_factor_two_is_the_same_mean_rounded_half_up(photo):
     assert np.array_equal(fast, np.floor(mean + 0.5))
     differs = resize_area_reference(even, height, width) != fast
     assert differs.any() and (mean[differs] % 1 == 0.5).all()      # only at halves
+
+
+# --------------------------------------------------------------------------------------------
+# Crops: one loop-free gather + the weight-matrix resize, against crop_and_resize
+# --------------------------------------------------------------------------------------------
+
+CROP_BOUND = 1e-4       # grey levels, both sides shrinking or both enlarging (measured ≤ 3e-5)
+
+
+def detector_like_boxes(image: np.ndarray, count: int, seed: int, largest: int) -> np.ndarray:
+    """Random square boxes whose sides differ by at most one pixel (as the detector's, after
+    rounding), sides 4 … ``largest``, anywhere from across the top-left border to past the
+    bottom-right one."""
+    rng = np.random.default_rng(seed)
+    img_h, img_w = image.shape[:2]
+    side = np.round(np.exp(rng.uniform(np.log(4), np.log(largest), count)))
+    width = side + rng.integers(-1, 2, count)
+    x1, y1 = rng.integers(-30, img_w, count), rng.integers(-30, img_h, count)
+    return np.stack([x1, y1, x1 + width - 1, y1 + side - 1], axis=1).astype(np.float64)
+
+
+@pytest.mark.parametrize("size", [24, 48])
+@pytest.mark.parametrize("name,count,largest", [
+    ("group_small.png", 40, 400),                   # boxes up to larger than the image
+    ("astronaut.jpg", 80, 160),
+    ("coffee.jpg", 80, 160),
+])
+def test_crops_within_the_bound(name, count, largest, size):
+    image = read_rgb(name)
+    boxes = detector_like_boxes(image, count, size, largest)
+    heights, widths = crop_sizes(boxes)
+    assert not (((heights - size) * (widths - size)) < 0).any()   # never one side each way
+    reference = crop_and_resize_reference(image, boxes, size)
+    fast = crop_and_resize(image, boxes, size)
+    assert reference.shape == fast.shape == (len(boxes), size, size, 3)
+    assert reference.dtype == fast.dtype == np.float64
+    assert np.abs(reference - fast).max() <= CROP_BOUND
+
+
+def test_crops_exact_for_copies_and_halves():
+    # Size 24 from 24 (a copy) and from 48 (a 2×2 mean, weights 1/2: exact in float64, and
+    # OpenCV's sum · float32(1/4) is exact too), inside the image and across its borders.
+    image = read_rgb("group_small.png")
+    boxes = np.array([[x, y, x + side - 1, y + side - 1] for side in (24, 48)
+                      for x, y in ((-10, -10), (100, 50), (300, 220))], dtype=np.float64)
+    assert np.array_equal(crop_and_resize_reference(image, boxes, 24),
+                          crop_and_resize(image, boxes, 24))
+
+
+def test_crop_reference_is_padded_crops_then_the_reference_resize():
+    # The gather: the same zero-padded pixels as padded_crops, one crop at a time.
+    image = read_rgb("group_small.png")
+    boxes = detector_like_boxes(image, 12, 0, 100)
+    together = crop_and_resize_reference(image, boxes, 24)
+    for box, h, w, crop in zip(boxes, *crop_sizes(boxes), together):
+        alone = resize_area_reference(padded_crops(image, box[None], int(h), int(w)), 24, 24)
+        np.testing.assert_allclose(crop, alone[0], rtol=0, atol=1e-9)
