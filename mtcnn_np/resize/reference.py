@@ -29,7 +29,7 @@ the two are, measured on the bundled photos (``tests/test_resize_reference.py``)
 Not covered: when one axis enlarges and the other shrinks, OpenCV interpolates the shrinking
 axis with two taps too (regime C, see the package docstring), which is not an area mean. The
 pyramid never does that, and neither do the detector's crops (square boxes, whose sides differ
-by at most one pixel after rounding).
+only by the rounding to whole pixels).
 """
 
 from __future__ import annotations
