@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import read_rgb
 
-import mtcnn_np.crops as crops
+import mtcnn_np.crops.batches as crops
 from mtcnn_np.crops import crop_and_resize, crop_sizes, padded_crops, row_matrix, row_spans
 from mtcnn_np.resize import resize_area, resize_regime
 

@@ -3,7 +3,7 @@
 The detector never holds a whole pyramid level's P-Net activations: P-Net runs in bands of
 output rows (``Network.row_bands``); R-Net and O-Net run on chunks of crops
 (``detector.CHUNK``) in small batches (``detector.NET_PIXELS``); crops are resized in batches
-(``crops.BATCH_VALUES``); NMS computes overlaps in chunks of ``nms.PAIR_CHUNK`` box pairs.
+(``crops.batches.BATCH_VALUES``); NMS computes overlaps in chunks of ``nms.PAIR_CHUNK`` box pairs.
 What remains grows with the pixel count: the copy of the input (``image.load_image``), the
 pyramid level being processed (uint8) and its P-Net output maps (6 float32 per cell, one cell
 per 2×2 level pixels), besides the candidate boxes. Documented bound, measured with tracemalloc
@@ -20,7 +20,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-import mtcnn_np.crops as crops
+import mtcnn_np.crops.batches as crops
 import mtcnn_np.nms as nms_module
 from mtcnn_np import MTCNN
 from mtcnn_np.crops import crop_and_resize, crop_sizes, padded_crops

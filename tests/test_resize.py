@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import REFERENCE
 
-import mtcnn_np.resize as resize_module
+import mtcnn_np.resize.sums as sums_module
 from mtcnn_np.resize import area_linear_weights, area_weights, resize_area, resize_regime
 
 with np.load(REFERENCE / "resize_cv2.npz") as _npz:
@@ -35,7 +35,7 @@ def uint8_area_path(request, monkeypatch):
     """Run a test twice: uint8 area shrinking tap by tap everywhere, and from exact area sums
     wherever it is possible (from factor 1 instead of the speed threshold)."""
     threshold = np.inf if request.param == "taps" else 1.0
-    monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", threshold)
+    monkeypatch.setattr(sums_module, "_SUMS_MIN_SHRINK", threshold)
     return request.param
 
 
@@ -63,15 +63,15 @@ def test_float32_rounding_decides_some_bytes_and_the_sums_path_replays_it(monkey
     # Rounding the true average is not enough: on these stored pyramid levels OpenCV's float32
     # sums land on the other side of a half on a few pixels. The sums path finds them (and
     # only a few) and recomputes them OpenCV's way.
-    monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", 1.0)
+    monkeypatch.setattr(sums_module, "_SUMS_MIN_SHRINK", 1.0)
     replayed = []
-    original = resize_module._replay
+    original = sums_module._replay
 
     def counting(*args):
         result = original(*args)
         replayed.append(len(result))
         return result
-    monkeypatch.setattr(resize_module, "_replay", counting)
+    monkeypatch.setattr(sums_module, "_replay", counting)
     differing = 0
     for name in ("u8_pyramid_150x200_s0.302", "u8_pyramid_large_240x320_s0.2138"):
         image, expected = STORED[f"{name}.input"], STORED[f"{name}.output"]
@@ -93,7 +93,7 @@ def test_sums_path_equals_taps_path_on_pyramid_levels(seed, monkeypatch):
         out_h, out_w = max(1, int(h / factor)), max(1, int(w / factor))
         results = []
         for threshold in (np.inf, 1.0):
-            monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", threshold)
+            monkeypatch.setattr(sums_module, "_SUMS_MIN_SHRINK", threshold)
             results.append(resize_area(image, out_h, out_w))
         assert np.array_equal(*results), (h, w, out_h, out_w)
 
@@ -107,7 +107,7 @@ def test_sums_path_equals_taps_path_on_odd_shapes(shape, out_hw, monkeypatch):
     image[..., :1] = 255                                   # saturated runs too
     results = []
     for threshold in (np.inf, 1.0):
-        monkeypatch.setattr(resize_module, "_SUMS_MIN_SHRINK", threshold)
+        monkeypatch.setattr(sums_module, "_SUMS_MIN_SHRINK", threshold)
         results.append(resize_area(image, *out_hw))
     assert np.array_equal(*results)
 
