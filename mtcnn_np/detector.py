@@ -12,6 +12,11 @@ Each step is a call into a small module; the conventions (every +1, rounding, â‰
 explained where they happen. The behaviour reproduces the canonical port (Sandberg's
 ``detect_face.py`` as packaged in ``mtcnn`` 0.1.1) â€” see ``docs/verification.md`` for the one
 bug we fix.
+
+Why this file is longer than the others (~500 lines): it is the public class, and most of it is
+the docstrings of its API (inputs, outputs, errors) and the four stages side by side, which a
+reader should see in one place; the argument checks live in ``arguments.py``, the threads in
+``parallel.py``.
 """
 
 from __future__ import annotations

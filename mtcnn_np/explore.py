@@ -5,6 +5,9 @@ they are tested without a browser (``tests/test_explore.py``). Only :func:`explo
 :func:`cell_explorer` and :func:`photo_explorer` build ipywidgets; they import it when called, so
 the package never needs it (it is in the ``[notebooks]`` extra). Drawing goes into axes the
 caller gives, through ``plotting`` (matplotlib, imported there lazily).
+
+(329 lines, a little over the ~300 of the other modules: one callback per slider of the
+overview notebook, kept together so that the notebook has one module to read.)
 """
 
 from __future__ import annotations
