@@ -139,16 +139,19 @@ def rescale_detections(found: Detections, sx: float, sy: float) -> Detections:
     return Detections(boxes, found.scores, landmarks, canonical.astype(np.float32))
 
 
+def _whole_number(name: str, value, minimum: int) -> int:
+    """``value`` as an int ≥ ``minimum`` (bools refused); ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}; got {value!r}")
+    return int(value)
+
+
 def _check_every(every) -> int:
-    if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
-        raise ValueError(f"every must be a whole number ≥ 1; got {every!r}")
-    return int(every)
+    return _whole_number("every", every, 1)
 
 
 def _check_ahead(ahead) -> int:
-    if isinstance(ahead, bool) or not isinstance(ahead, (int, np.integer)) or ahead < 0:
-        raise ValueError(f"ahead must be a whole number ≥ 0; got {ahead!r}")
-    return int(ahead)
+    return _whole_number("ahead", ahead, 0)
 
 
 def _check_downscale(downscale) -> float:
