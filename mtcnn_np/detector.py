@@ -425,10 +425,10 @@ class MTCNN:
         if record is not None:
             return self._run_on_crops_traced(net, rgb, boxes, record)
         workers = workers_for(self.threads)
-        # Chunks of whole batches, at most CHUNK boxes, about two per thread (load balance).
-        chunk = min(CHUNK, batch * max(1, -(-len(boxes) // (2 * workers * batch))))
-        if workers == 1:
-            chunk = CHUNK
+        # On several threads: chunks of whole batches, at most CHUNK boxes, about two per
+        # thread (load balance).
+        chunk = CHUNK if workers == 1 else min(
+            CHUNK, batch * max(1, -(-len(boxes) // (2 * workers * batch))))
 
         def run(start: int) -> tuple:
             crops = crop_and_resize(rgb, boxes[start:start + chunk], size)  # (n, s, s, 3) f64
