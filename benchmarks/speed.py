@@ -436,7 +436,7 @@ def ratio_table(rows: list, peers: list, first: str) -> str:
     """rows: [(setting, label, {implementation: {photo: s}})] → Markdown table of mtcnn_np's
     median time divided by each peer's at the same setting (below 1: mtcnn_np is faster), and
     by its own at the ``first`` setting."""
-    ours = {(label): results["mtcnn_np"] for setting, label, results in rows if setting == first}
+    ours = {label: results["mtcnn_np"] for setting, label, results in rows if setting == first}
     lines = [f"| threads | photos | vs mtcnn_np at {first} | " + " | ".join(peers) + " |",
              "|---|---|---:|" + "---:|" * len(peers)]
     for setting, label, results in rows:
