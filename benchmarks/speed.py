@@ -16,8 +16,10 @@ Threads (``--threads``, default ``1,2,default``): one table per setting. ``N``: 
 implementation uses N threads — mtcnn_np ``MTCNN(threads=N)`` (N threads for one detection,
 ``parallel.py``), the peers their own setting (``torch.set_num_threads``, ``cv2.setNumThreads``,
 TensorFlow's) and the OMP / MKL / OpenBLAS / TensorFlow thread variables, set before any of
-them loads. ``default``: nothing is set, each port runs as it comes out of the box (mtcnn_np:
-``MTCNN()``, one thread). The first setting gets the stage split and the memory runs; the others
+them loads. ``Np`` (e.g. ``2p``): the same, but mtcnn_np as ``MTCNN(threads=N,
+parallel="processes")`` (this process and N − 1 worker processes, ``processes.py``); the
+peers as for ``N``. ``default``: nothing is set, each port runs as it comes out of the box
+(mtcnn_np: ``MTCNN()``, one thread). The first setting gets the stage split and the memory runs; the others
 skip ``4000x3000`` (``--thread-sizes``).
 
 The photos are made at run time from the images in ``tests/images`` (license-clean), for each
@@ -53,6 +55,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,8 +86,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                              "photo's best: a slow spell of a shared machine then hits every "
                              "port alike")
     parser.add_argument("--threads", default="1,2,default",
-                        help="comma-separated thread settings, N or 'default' (default: "
-                             "%(default)s)")
+                        help="comma-separated thread settings, N, Np (mtcnn_np on N "
+                             "processes) or 'default' (default: %(default)s)")
     parser.add_argument("--thread-sizes", default="640x480,1280x720,1920x1080",
                         help="the sizes timed at every thread setting after the first")
     parser.add_argument("--venvs", type=Path,
@@ -104,8 +107,8 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     if args.rounds < 1 or args.repeats < 1:
         parser.error("--rounds and --repeats must be at least 1")
     args.settings = args.threads.split(",")
-    if any(not (t == "default" or (t.isdigit() and int(t) >= 1)) for t in args.settings):
-        parser.error("--threads takes N ≥ 1 or 'default', comma-separated")
+    if any(not (t == "default" or re.fullmatch(r"[1-9][0-9]*p?", t)) for t in args.settings):
+        parser.error("--threads takes N ≥ 1, Np or 'default', comma-separated")
     if args.quick:
         args.sizes, args.repeats = "640x480,1280x720", 1
     return args
@@ -117,11 +120,16 @@ def limit_threads() -> None:
         os.environ[name] = "1"
 
 
+def peer_setting(setting: str) -> str:
+    """The setting a peer gets: N for 'N' and 'Np' (processes are mtcnn_np's own option)."""
+    return setting.rstrip("p")
+
+
 def peer_env(setting: str) -> dict:
     """A peer's environment: the thread variables at N, or none of them for 'default'."""
     env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
     if setting != "default":
-        env.update(dict.fromkeys(THREAD_VARIABLES, setting))
+        env.update(dict.fromkeys(THREAD_VARIABLES, peer_setting(setting)))
     return env
 
 
@@ -241,7 +249,9 @@ def time_ours(photos: dict, repeats: int, min_face: float = 20, setting: str = "
 
     from mtcnn_np import MTCNN
 
-    options = {} if setting == "default" else {"threads": int(setting)}
+    options = {} if setting == "default" else {"threads": int(peer_setting(setting))}
+    if setting.endswith("p"):
+        options["parallel"] = "processes"
     detector = MTCNN(min_face_size=min_face, **options)
     times, faces, stages = {}, {}, []
     for name, rgb in photos.items():
@@ -267,13 +277,13 @@ def time_ours(photos: dict, repeats: int, min_face: float = 20, setting: str = "
 def stream_fps(frames: dict, setting: str, rounds: int, min_face: float = 40) -> float | None:
     """mtcnn_np's frames per second through the video loop with N − 1 frames in flight
     (``detect_stream(ahead=N − 1)``, one detection per thread): throughput, not the time of
-    one frame. None for one thread or 'default' (nothing in flight)."""
+    one frame. None for one thread, 'default' (nothing in flight) or 'Np' (not measured)."""
     import time
 
     from mtcnn_np import MTCNN
     from mtcnn_np.video import detect_stream
 
-    if setting == "default" or int(setting) < 2:
+    if setting == "default" or setting.endswith("p") or int(setting) < 2:
         return None
     detector = MTCNN(min_face_size=min_face)
     clip = list(frames.values()) * 6
@@ -364,7 +374,8 @@ def time_peer(name: str, peer: tuple, folder: Path, repeats: int, min_face: floa
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     command = [python, str(PEER_RUNNER), "mtcnn_np" if tree else name, str(folder),
-               "--repeats", str(repeats), "--min-face", str(min_face), "--threads", setting]
+               "--repeats", str(repeats), "--min-face", str(min_face), "--threads",
+               peer_setting(setting)]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no output)"]

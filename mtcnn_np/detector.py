@@ -21,6 +21,7 @@ reader should see in one place; the argument checks live in ``arguments.py``, th
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
 from .options import SETTINGS, call_options, check_device, check_stages
 from .parallel import DEFAULT_THREADS, blas_count, check_threads, ordered_map, workers_for
+from .processes import Processes, check_parallel, level_cost, split_boxes, split_levels
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .refine import refine_landmarks as refine_points
 from .results import Detections
@@ -69,6 +71,11 @@ class MTCNN:
         needs ``threadpoolctl``, the ``[fast]`` extra — without it, the environment variables
         decide, and a count you passed warns once; :mod:`mtcnn_np.threads`). None leaves
         NumPy's BLAS setting alone and runs on one thread.
+    parallel : how ``threads=N`` splits a detection: "threads" (default) or "processes" —
+        this process and N − 1 worker processes, which scale better on small photos (threads
+        wait for Python's interpreter lock there); same output to the bit. The workers start
+        on the first detection (about a second) and a script must then create the detector
+        under ``if __name__ == "__main__":`` (``processes.py``).
     refine_landmarks : run MTCNN v2's extended stage (L-Net, ``refine.py``) after O-Net: each
         landmark is corrected from a patch around it. Off by default (the output is then that of
         ``mtcnn`` 0.1.1); the L-Net weights are loaded only when it is on.
@@ -104,7 +111,7 @@ class MTCNN:
                  scale_factor: float = 0.709, *,
                  nms_thresholds: Sequence = (0.5, 0.7, 0.7, 0.7),
                  weights: str | os.PathLike | dict | None = None,
-                 threads: int | None = DEFAULT_THREADS,
+                 threads: int | None = DEFAULT_THREADS, parallel: str = "threads",
                  refine_landmarks: bool = False, channel_order: str = "rgb",
                  bgr_warning: bool = True, stages: str | None = None, device: str | None = None):
         # The first four are mtcnn 0.1.1's, in its positional order; stages and device are
@@ -115,6 +122,9 @@ class MTCNN:
                         (0.6, 0.7, 0.7) if steps_threshold is None else steps_threshold,
                         nms_thresholds)
         self.threads = check_threads(threads)
+        self.parallel = check_parallel(parallel)
+        count = workers_for(self.threads)
+        self._processes = Processes(count) if parallel == "processes" and count > 1 else None
         # Only a count the caller chose warns if NumPy's BLAS cannot be set (threads.py).
         self._warn_blas = threads is not DEFAULT_THREADS
         self.channel_order = arguments.channel_order(channel_order)
@@ -193,8 +203,10 @@ class MTCNN:
             return rgb, detector._detect_rgb(rgb)
 
         # A batch with threads=N: whole images on the N threads (each one then runs on its
-        # thread alone, parallel.py), the results in the batch's order.
-        detected = ordered_map(detect_one, images, workers_for(self.threads))
+        # thread alone, parallel.py), the results in the batch's order. With processes, one
+        # image at a time, each on all of them.
+        workers = 1 if self._processes is not None else workers_for(self.threads)
+        detected = ordered_map(detect_one, images, workers)
         found = []
         for one, (rgb, result) in zip(images, detected):
             self._check_colour(one, bgr, rgb, result)    # warnings from the caller's thread
@@ -258,7 +270,7 @@ class MTCNN:
 
     def _detect_rgb(self, rgb: np.ndarray, trace: bool = False) -> Detections:
         """The cascade on one converted image (the numbered recipe)."""
-        with self._blas_threads():
+        with self._blas_threads(), self._hold_processes(rgb):
             record = Trace() if trace else None
             if record is not None:
                 record.add("input/image", rgb)
@@ -277,8 +289,13 @@ class MTCNN:
         _add(record, "pyramid/scales", np.array(scales))
         # 1.2–1.3 per level, each independent of the others (on several threads with
         # threads=N, level 0 — the biggest — first; parallel.py).
-        levels = ordered_map(lambda scale: self._level_candidates(rgb, scale, record is not None),
-                             scales, workers_for(self.threads))
+        team = self._team() if record is None else None
+        if team is not None:
+            levels = self._levels_on_team(team, rgb, scales)
+        else:
+            levels = ordered_map(
+                lambda scale: self._level_candidates(rgb, scale, record is not None), scales,
+                workers_for(self.threads))
         found = []
         for k, (boxes, scores, cell_offsets, keep, entries) in enumerate(levels):
             found.append((boxes[keep], scores[keep], cell_offsets[keep]))
@@ -362,6 +379,36 @@ class MTCNN:
         """The ``with`` block a detection runs in: BLAS at one thread (``parallel.py``)."""
         return blas_threads(blas_count(self.threads), warn=self._warn_blas)
 
+    def _hold_processes(self, rgb: np.ndarray):
+        """The ``with`` block in which this thread detects with the worker processes (if any,
+        and if no other thread has them; ``processes.py``)."""
+        if self._processes is None:
+            return contextlib.nullcontext()
+        nets = {"pnet": self.pnet, "rnet": self.rnet, "onet": self.onet}
+        return self._processes.hold(nets, rgb)
+
+    def _team(self):
+        return None if self._processes is None else self._processes.team()
+
+    def _team_settings(self) -> dict:
+        """What a worker's detector needs to compute a piece as this one would."""
+        return {"steps_threshold": self.steps_threshold, "nms_thresholds": self.nms_thresholds,
+                "reproduce_single_cell_bug": self.reproduce_single_cell_bug}
+
+    def _levels_on_team(self, team, rgb: np.ndarray, scales: list) -> list:
+        """Steps 1.2–1.3 of every level, the levels dealt out by cost to this process and the
+        workers; returned in the order of ``scales``."""
+        height, width = rgb.shape[:2]
+        shares = split_levels([level_cost(height, width, s) for s in scales], team.size)
+        results = team.scatter(
+            "levels", self._team_settings(), [[scales[i] for i in share] for share in shares],
+            lambda mine: [self._level_candidates(rgb, scale, False) for scale in mine])
+        levels: list = [None] * len(scales)
+        for share, result in zip(shares, results):
+            for index, level in zip(share, result):
+                levels[index] = level
+        return levels
+
     def _level_candidates(self, rgb: np.ndarray, scale: float, traced: bool) -> tuple:
         """Steps 1.2–1.3 on one pyramid level → (boxes, scores, cell offsets) of every
         candidate, the indices NMS within the scale keeps, and the trace entries ({} unless
@@ -415,16 +462,29 @@ class MTCNN:
         With threads=N the chunks run on N threads, cut smaller so that every thread gets
         some. Every chunk starts at a multiple of the batch, so the net sees exactly the
         batches of the serial loop (the same rows, the same bits), and a box's crop does not
-        depend on which other boxes share its chunk (``crops.py``).
+        depend on which other boxes share its chunk (``crops.py``). With worker processes,
+        consecutive runs of whole batches go to this process and to each worker.
         """
+        if record is not None and len(boxes):
+            return self._run_on_crops_traced(net, rgb, boxes, record)
+        batch = max(1, NET_PIXELS // (net.input_size * net.input_size))
+        team = self._team()
+        if team is not None and len(boxes) > batch:
+            parts = split_boxes(len(boxes), team.size, batch)
+            results = team.scatter(net.name, self._team_settings(),
+                                   [boxes[part] for part in parts],
+                                   lambda mine: self._crops_on_threads(net, rgb, mine, 1))
+            return tuple(np.concatenate(outputs) for outputs in zip(*results))
+        return self._crops_on_threads(net, rgb, boxes, workers_for(self.threads))
+
+    def _crops_on_threads(self, net, rgb: np.ndarray, boxes: np.ndarray, workers: int
+                          ) -> tuple:
+        """:meth:`_run_on_crops` on ``workers`` threads (one: a plain loop)."""
         if not len(boxes):
             widths = {"rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
             return tuple(np.zeros((0, w), np.float32) for w in widths)
         size = net.input_size
         batch = max(1, NET_PIXELS // (size * size))
-        if record is not None:
-            return self._run_on_crops_traced(net, rgb, boxes, record)
-        workers = workers_for(self.threads)
         # On several threads: chunks of whole batches, at most CHUNK boxes, about two per
         # thread (load balance).
         chunk = CHUNK if workers == 1 else min(
@@ -461,6 +521,7 @@ class MTCNN:
         return (f"MTCNN(min_face_size={self.min_face_size}, scale_factor={self.scale_factor}, "
                 f"steps_threshold={self.steps_threshold}, nms_thresholds={self.nms_thresholds}, "
                 f"threads={self.threads}"
+                + (", parallel='processes'" if self.parallel == "processes" else "")
                 + (", channel_order='bgr'" if self.channel_order == "bgr" else "")
                 + (", refine_landmarks=True)" if self.refine_landmarks else ")"))
 
