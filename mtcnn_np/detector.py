@@ -463,14 +463,13 @@ class MTCNN:
         some. Every chunk starts at a multiple of the batch, so the net sees exactly the
         batches of the serial loop (the same rows, the same bits), and a box's crop does not
         depend on which other boxes share its chunk (``crops.py``). With worker processes,
-        consecutive runs of whole batches go to this process and to each worker.
+        a run of consecutive boxes goes to this process and to each worker.
         """
         if record is not None and len(boxes):
             return self._run_on_crops_traced(net, rgb, boxes, record)
-        batch = max(1, NET_PIXELS // (net.input_size * net.input_size))
         team = self._team()
-        if team is not None and len(boxes) > batch:
-            parts = split_boxes(len(boxes), team.size, batch)
+        if team is not None and len(boxes) > 1:
+            parts = split_boxes(len(boxes), team.size)
             results = team.scatter(net.name, self._team_settings(),
                                    [boxes[part] for part in parts],
                                    lambda mine: self._crops_on_threads(net, rgb, mine, 1))

@@ -268,10 +268,11 @@ def level_cost(height: int, width: int, scale: float) -> float:
     return height * width * (scale * scale + 0.02) + 10_000
 
 
-def split_boxes(count: int, parts: int, batch: int) -> list:
-    """``parts`` consecutive runs of ``count`` boxes, as equal as whole ``batch``-es allow (so
-    that each run starts at a multiple of the batch, as in the serial loop). Returns slices."""
-    batches = -(-count // batch)
-    bounds = [min(count, batch * (batches * k // parts)) for k in range(parts + 1)]
-    bounds[-1] = count
+def split_boxes(count: int, parts: int) -> list:
+    """``parts`` consecutive runs of ``count`` boxes, as equal as possible. Returns slices.
+
+    Any cut is safe: a crop's net output does not depend on which crops share its batch
+    (``layers.conv.product``; tested in ``tests/test_memory.py``).
+    """
+    bounds = [count * k // parts for k in range(parts + 1)]
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]

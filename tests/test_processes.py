@@ -134,10 +134,10 @@ def test_split_levels_balances_the_cost():
     assert split_levels([5.0], 3) == [[0], [], []]
 
 
-def test_split_boxes_cuts_at_whole_batches():
-    parts = split_boxes(100, 2, 32)
-    assert parts == [slice(0, 64), slice(64, 100)]
-    assert split_boxes(10, 2, 32) == [slice(0, 0), slice(0, 10)]
-    parts = split_boxes(1000, 3, 8)
-    assert [p.start % 8 for p in parts] == [0, 0, 0] and parts[-1].stop == 1000
+def test_split_boxes_cuts_even_runs():
+    assert split_boxes(100, 2) == [slice(0, 50), slice(50, 100)]
+    assert split_boxes(3, 2) == [slice(0, 1), slice(1, 3)]
+    parts = split_boxes(1000, 3)
+    assert parts[0].start == 0 and parts[-1].stop == 1000
     assert all(p.stop == q.start for p, q in zip(parts, parts[1:]))
+    assert max(p.stop - p.start for p in parts) - min(p.stop - p.start for p in parts) <= 1
