@@ -50,6 +50,10 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
                         help="correct the landmarks with L-Net (MTCNN v2's extended stage)")
     parser.add_argument("--threads", type=_thread_count, default=DEFAULT_THREADS, metavar="N",
                         help="threads per detection, per process (default 1; 0 = all cores)")
+    parser.add_argument("--parallel", choices=("threads", "processes"), default="threads",
+                        help="how --threads N splits a detection: N threads (default) or this "
+                        "process and N − 1 worker processes (one photo or a folder without "
+                        "--jobs/--dask)")
     many = parser.add_argument_group("many photos (one JSON line per image)")
     many.add_argument("--jsonl", metavar="FILE",
                       help="append results here; images already in FILE are skipped (resume)")
@@ -97,7 +101,7 @@ def detector_options(args: argparse.Namespace) -> dict:
     """MTCNN's keyword arguments from the command line (the same in every worker process)."""
     return {"min_face_size": args.min_face_size, "scale_factor": args.scale_factor,
             "steps_threshold": tuple(args.thresholds), "threads": args.threads,
-            "refine_landmarks": args.refine_landmarks}
+            "parallel": args.parallel, "refine_landmarks": args.refine_landmarks}
 
 
 def is_batch(args: argparse.Namespace) -> bool:
@@ -112,6 +116,12 @@ def main(argv: list | None = None) -> int:
         from .report.cli import main as explain_main
         return explain_main(argv[1:])
     args = parse_args(argv)
+    if args.parallel == "processes" and (args.jobs != 1 or args.dask):
+        # Worker processes of --jobs (daemonic) and Dask workers cannot start processes of
+        # their own; they already give one photo per core.
+        print("error: --parallel processes works without --jobs and --dask (those already run "
+              "one photo per core)", file=sys.stderr)
+        return 2
     try:
         detector = MTCNN(**detector_options(args))
         if is_batch(args):

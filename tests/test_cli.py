@@ -102,3 +102,17 @@ def test_threads_option_reaches_the_detectors(monkeypatch, capsys):
     capsys.readouterr()
     with pytest.raises(SystemExit):
         main([photo, "--threads", "-1"])
+
+
+def test_parallel_processes_from_the_command_line(capsys):
+    # Run as a module, as users do: the worker process starts and the faces are those of one
+    # thread.
+    photo = str(IMAGES / "group.png")
+    command = [sys.executable, "-m", "mtcnn_np", photo, "--threads", "2",
+               "--parallel", "processes"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert main([photo]) == 0
+    assert json.loads(done.stdout) == json.loads(capsys.readouterr().out)
+    assert main([photo, photo, "--jobs", "2", "--parallel", "processes"]) == 2
+    assert "--parallel processes works without --jobs" in capsys.readouterr().err
