@@ -262,10 +262,18 @@ def split_levels(costs: list, parts: int) -> list:
 
 
 def level_cost(height: int, width: int, scale: float) -> float:
-    """The time of one level (resize + P-Net + NMS), in pixels of P-Net work: the level's area,
-    plus a pass over the whole image for the resize (about 2 % of the image's area per level,
-    measured) and about 1 ms of fixed cost (≈ 10 000 pixels)."""
-    return height * width * (scale * scale + 0.02) + 10_000
+    """The time of one level (resize + P-Net + NMS) in ms, roughly; only the ratios matter.
+
+    A least-squares fit to the levels of 640×480 and 1920×1080 photos (``benchmarks``, 2-core
+    AMD EPYC): 44 ms per million level pixels (P-Net's work), 19 ms per thousand pixels of the
+    level's height + width (what is paid per row and per column: P-Net's bands, the resize's
+    row and tap loops), 0.3 ms per million image pixels (the resize reads the whole image) and
+    0.7 ms for every level (Python and small NumPy calls). A model of the area alone gave the
+    worker the many small levels and 15 % too much work at 1080p.
+    """
+    level_pixels = height * width * scale * scale
+    return (44e-6 * level_pixels + 19e-3 * scale * (height + width)
+            + 0.3e-6 * height * width + 0.7)
 
 
 def split_boxes(count: int, parts: int) -> list:
