@@ -19,8 +19,8 @@ TensorFlow's) and the OMP / MKL / OpenBLAS / TensorFlow thread variables, set be
 them loads. ``Np`` (e.g. ``2p``): the same, but mtcnn_np as ``MTCNN(threads=N,
 parallel="processes")`` (this process and N − 1 worker processes, ``processes.py``); the
 peers as for ``N``. ``default``: nothing is set, each port runs as it comes out of the box
-(mtcnn_np: ``MTCNN()``, one thread). The first setting gets the stage split and the memory runs; the others
-skip ``4000x3000`` (``--thread-sizes``).
+(mtcnn_np: ``MTCNN()``, one thread). The first setting gets the stage split and the memory
+runs; the others skip ``4000x3000`` (``--thread-sizes``).
 
 The photos are made at run time from the images in ``tests/images`` (license-clean), for each
 size: every image scaled to cover the frame and centre-cropped (a few large faces), and a
