@@ -80,12 +80,16 @@ class Processes:
 
     def _take(self, nets: dict) -> Team | None:
         with self._lock:
-            if self._team is not None and not self._team.alive():
-                self._team.close()                # a worker died: start afresh
-                self._team = None
-            if self._team is None:
-                self._team = Team(nets, self.count - 1)
-            return self._team if self._team.try_lock() else None
+            if self._team is not None:
+                if not self._team.try_lock():
+                    return None                   # another thread is detecting with it
+                if self._team.alive():
+                    return self._team
+                self._team.unlock()
+                self._team.close()                # a worker died, or a job was cut short
+            self._team = Team(nets, self.count - 1)
+            self._team.try_lock()
+            return self._team
 
     def close(self) -> None:
         """Stop the workers now (they are started again when needed)."""
@@ -113,6 +117,7 @@ class Team:
         self._lock = threading.Lock()
         self._memory = None                        # SharedMemory holding the current image
         self._memories: list = []                  # every block made, unlinked at the end
+        self._broken = False                       # a job's replies were left unread
         self._pipes, self._processes = [], []
         for _ in range(workers):
             here, there = context.Pipe()
@@ -151,13 +156,18 @@ class Team:
         kind : "levels" (a share is a list of scales) or "rnet"/"onet" (a share is (k, 4) boxes).
         settings : the detector attributes a job needs (thresholds, ...).
         """
-        sent = []
-        for pipe, share in zip(self._pipes, shares[1:]):
-            pipe.send((kind, self._image, settings, share))
-            sent.append(pipe)
+        # Until every reply is read the pipes are out of step: if anything interrupts this
+        # (an error here, Ctrl-C), the team is marked broken and replaced at the next detection,
+        # so no later job can ever read this job's reply.
+        self._broken = True
+        try:
+            for pipe, share in zip(self._pipes, shares[1:]):
+                pipe.send((kind, self._image, settings, share))
+        except OSError as error:
+            raise WorkerError(f"mtcnn_np worker process stopped ({error!r})") from None
         results = [local(shares[0])]
         failure = None
-        for pipe in sent:                          # collect every reply, even after a failure
+        for pipe in self._pipes[:len(shares) - 1]:  # every reply, even after a failure
             try:
                 ok, value = pipe.recv()
             except (EOFError, OSError) as error:
@@ -165,12 +175,14 @@ class Team:
             if not ok and failure is None:
                 failure = value
             results.append(value)
+        self._broken = False                       # every reply read: in step again
         if failure is not None:
             raise WorkerError(f"mtcnn_np worker process failed: {failure}")
         return results
 
     def alive(self) -> bool:
-        return all(process.is_alive() for process in self._processes)
+        """Every worker running, and the pipes in step (see :meth:`scatter`)."""
+        return not self._broken and all(process.is_alive() for process in self._processes)
 
     def close(self) -> None:
         """Stop the workers and free the shared memory (also done at exit)."""

@@ -141,3 +141,25 @@ def test_split_boxes_cuts_even_runs():
     assert parts[0].start == 0 and parts[-1].stop == 1000
     assert all(p.stop == q.start for p, q in zip(parts, parts[1:]))
     assert max(p.stop - p.start for p in parts) - min(p.stop - p.start for p in parts) <= 1
+
+
+def test_an_error_in_this_process_leaves_no_reply_behind(photos, serial):
+    # If this process's own share fails while a worker works, the worker's reply is never
+    # read: the team must not hand that reply to the next job, so it is replaced.
+    detector = MTCNN(threads=2, parallel="processes")
+    assert_same(serial["group"], detector.detect(photos["group"]), "first")
+    team = detector._processes._team
+
+    def failing(share):
+        raise RuntimeError("local failure")
+
+    assert team.try_lock()
+    try:
+        with pytest.raises(RuntimeError, match="local failure"):
+            team.scatter("levels", detector._team_settings(), [[], [0.3]], failing)
+    finally:
+        team.unlock()
+    assert not team.alive()
+    assert_same(serial["tiled"], detector.detect(photos["tiled"]), "next")
+    assert detector._processes._team is not team
+    detector._processes.close()
