@@ -57,6 +57,13 @@ def channel_order(value) -> str:
     return value.lower()
 
 
+def parallel(value) -> str:
+    """MTCNN's ``parallel``: "threads" or "processes" (``processes.py``)."""
+    if value not in ("threads", "processes"):
+        raise ValueError(f"parallel must be 'threads' or 'processes', got {value!r}")
+    return value
+
+
 def weights_argument(weights_file, weights):
     """``mtcnn`` 0.1.1's first positional argument, ``weights_file``, or ours, ``weights``."""
     if weights_file is None:

@@ -40,7 +40,7 @@ from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
 from .options import SETTINGS, call_options, check_device, check_stages
 from .parallel import DEFAULT_THREADS, blas_count, check_threads, ordered_map, workers_for
-from .processes import Processes, check_parallel, level_cost, split_boxes, split_levels
+from .processes import Processes, level_cost, split_boxes, split_levels
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .refine import refine_landmarks as refine_points
 from .results import Detections
@@ -122,9 +122,9 @@ class MTCNN:
                         (0.6, 0.7, 0.7) if steps_threshold is None else steps_threshold,
                         nms_thresholds)
         self.threads = check_threads(threads)
-        self.parallel = check_parallel(parallel)
+        self.parallel = arguments.parallel(parallel)
         count = workers_for(self.threads)
-        self._processes = Processes(count) if parallel == "processes" and count > 1 else None
+        self._processes = Processes(count) if self.parallel == "processes" and count > 1 else None
         # Only a count the caller chose warns if NumPy's BLAS cannot be set (threads.py).
         self._warn_blas = threads is not DEFAULT_THREADS
         self.channel_order = arguments.channel_order(channel_order)

@@ -33,15 +33,6 @@ from contextlib import contextmanager
 
 import numpy as np
 
-PARALLEL = ("threads", "processes")
-
-
-def check_parallel(value) -> str:
-    """MTCNN's ``parallel``: "threads" or "processes"; ValueError naming it otherwise."""
-    if value not in PARALLEL:
-        raise ValueError(f"parallel must be 'threads' or 'processes', got {value!r}")
-    return value
-
 
 class Processes:
     """A detector's worker processes: made on the first detection that needs them, shared by
