@@ -270,7 +270,7 @@ class MTCNN:
 
     def _detect_rgb(self, rgb: np.ndarray, trace: bool = False) -> Detections:
         """The cascade on one converted image (the numbered recipe)."""
-        with self._blas_threads(), self._hold_processes(rgb):
+        with self._blas_threads(), self._hold_processes(rgb, trace):
             record = Trace() if trace else None
             if record is not None:
                 record.add("input/image", rgb)
@@ -289,7 +289,7 @@ class MTCNN:
         _add(record, "pyramid/scales", np.array(scales))
         # 1.2–1.3 per level, each independent of the others (on several threads with
         # threads=N, level 0 — the biggest — first; parallel.py).
-        team = self._team() if record is None else None
+        team = self._team()
         if team is not None:
             levels = self._levels_on_team(team, rgb, scales)
         else:
@@ -379,10 +379,11 @@ class MTCNN:
         """The ``with`` block a detection runs in: BLAS at one thread (``parallel.py``)."""
         return blas_threads(blas_count(self.threads), warn=self._warn_blas)
 
-    def _hold_processes(self, rgb: np.ndarray):
+    def _hold_processes(self, rgb: np.ndarray, trace: bool):
         """The ``with`` block in which this thread detects with the worker processes (if any,
-        and if no other thread has them; ``processes.py``)."""
-        if self._processes is None:
+        and if no other thread has them; ``processes.py``). A traced detection runs here
+        alone, so it neither takes them nor copies the image for them."""
+        if self._processes is None or trace:
             return contextlib.nullcontext()
         nets = {"pnet": self.pnet, "rnet": self.rnet, "onet": self.onet}
         return self._processes.hold(nets, rgb)

@@ -106,8 +106,8 @@ class Team:
         context = multiprocessing.get_context("spawn")
         self.size = workers + 1                    # participants, this process included
         self._lock = threading.Lock()
-        self._memory = None                        # SharedMemory holding the current image
-        self._memories: list = []                  # every block made, unlinked at the end
+        self._memories: list = []                  # the image's SharedMemory block (0 or 1),
+                                                   # a list the finalizer sees change
         self._broken = False                       # a job's replies were left unread
         self._pipes, self._processes = [], []
         for _ in range(workers):
@@ -132,13 +132,14 @@ class Team:
         """Put the image (H, W, 3) uint8 where the workers can read it."""
         from multiprocessing import shared_memory
 
-        if self._memory is None or self._memory.size < rgb.nbytes:
-            if self._memory is not None:          # the workers switch to the new block
-                _free(self._memories.pop())
-            self._memory = shared_memory.SharedMemory(create=True, size=max(rgb.nbytes, 1))
-            self._memories.append(self._memory)
-        np.ndarray(rgb.shape, np.uint8, buffer=self._memory.buf)[...] = rgb
-        self._image = (self._memory.name, rgb.shape)
+        if self._memories and self._memories[0].size < rgb.nbytes:
+            _free(self._memories.pop())           # the workers switch to the new block
+        if not self._memories:
+            self._memories.append(shared_memory.SharedMemory(create=True,
+                                                             size=max(rgb.nbytes, 1)))
+        memory = self._memories[0]
+        np.ndarray(rgb.shape, np.uint8, buffer=memory.buf)[...] = rgb
+        self._image = (memory.name, rgb.shape)
 
     def scatter(self, kind: str, settings: dict, shares: list, local: Callable) -> list:
         """Send ``shares[1:]`` to the workers as ``kind`` jobs, run ``local(shares[0])`` here
@@ -204,8 +205,6 @@ def _free(memory) -> None:
 
 def _serve(pipe, nets: dict) -> None:
     """A worker's loop: jobs in, (True, result) or (False, message) out, until None."""
-    from multiprocessing import shared_memory
-
     from .detector import MTCNN
     from .threads import blas_threads
 
@@ -223,7 +222,7 @@ def _serve(pipe, nets: dict) -> None:
                 if memory is None or memory.name != name:
                     if memory is not None:
                         memory.close()
-                    memory = _attach(shared_memory, name)
+                    memory = _attach(name)
                 rgb = np.ndarray(shape, np.uint8, buffer=memory.buf)
                 pipe.send((True, _work(detector, kind, settings, share, rgb)))
             except Exception as error:            # reported to the caller, who raises it
@@ -232,10 +231,12 @@ def _serve(pipe, nets: dict) -> None:
         memory.close()
 
 
-def _attach(shared_memory, name: str):
+def _attach(name: str):
     """Map the caller's block without taking it over: the caller unlinks it. (Before Python
     3.13 there is no ``track=False``; the registration then goes to the resource tracker this
     process shares with the caller, which forgets it when the caller unlinks the block.)"""
+    from multiprocessing import shared_memory
+
     try:
         return shared_memory.SharedMemory(name=name, track=False)
     except TypeError:

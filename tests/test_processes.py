@@ -163,3 +163,13 @@ def test_an_error_in_this_process_leaves_no_reply_behind(photos, serial):
     assert_same(serial["tiled"], detector.detect(photos["tiled"]), "next")
     assert detector._processes._team is not team
     detector._processes.close()
+
+
+def test_a_traced_detection_runs_here_and_starts_no_worker(photos):
+    detector = MTCNN(threads=2, parallel="processes")
+    traced = detector.detect(photos["group"], trace=True)
+    one = MTCNN(threads=1).detect(photos["group"], trace=True)
+    assert list(traced.trace) == list(one.trace)
+    for name in one.trace:
+        np.testing.assert_array_equal(traced.trace[name], one.trace[name], err_msg=name)
+    assert detector._processes._team is None
