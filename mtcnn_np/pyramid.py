@@ -58,7 +58,8 @@ def normalize(pixels: np.ndarray) -> np.ndarray:
 
 
 def to_nchw(images: np.ndarray) -> np.ndarray:
-    """(N, H, W, 3) or (H, W, 3) → (N, 3, H, W) C-contiguous: the nets' layout."""
+    """(N, H, W, 3) or (H, W, 3) → (N, 3, H, W): the nets' layout, batch-innermost in memory
+    (``layers/__init__.py``; for one image that is plain C order)."""
     if images.ndim == 3:
         images = images[None]
-    return np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+    return np.ascontiguousarray(images.transpose(3, 1, 2, 0)).transpose(3, 0, 1, 2)

@@ -47,7 +47,7 @@ def test_conv2d_matches_loops(shape, f, k, stride):
     w = rng.standard_normal((f, shape[1], k, k)).astype(np.float32)
     b = rng.standard_normal(f).astype(np.float32)
     y = L.conv2d(x, w, b, stride)
-    assert y.dtype == np.float32 and y.flags.c_contiguous
+    assert y.dtype == np.float32 and y.transpose(1, 2, 3, 0).flags.c_contiguous  # batch innermost
     np.testing.assert_allclose(y, naive_conv2d(x, w, b, stride), rtol=1e-5, atol=1e-5)
 
 
@@ -87,8 +87,9 @@ def test_im2col_column_is_a_window():
     x = rng.standard_normal((2, 3, 6, 5)).astype(np.float32)
     cols = L.im2col(x, 3, 2, stride=2)                        # Ho = 2, Wo = 2
     assert cols.shape == (3 * 3 * 2, 2 * 2 * 2)
-    # column (n=1, y=1, x=0) is the window at rows 2..4, columns 0..1 of image 1, in (c, i, j)
-    np.testing.assert_array_equal(cols[:, 1 * 4 + 1 * 2 + 0], x[1, :, 2:5, 0:2].ravel())
+    # columns run over (y, x, n): column (y=1, x=0, n=1) is the window at rows 2..4, columns
+    # 0..1 of image 1, in (c, i, j)
+    np.testing.assert_array_equal(cols[:, 1 * 4 + 0 * 2 + 1], x[1, :, 2:5, 0:2].ravel())
 
 
 @pytest.mark.parametrize("shape,k,s", [

@@ -98,6 +98,21 @@ def test_crop_batches_of_any_size_give_the_same_bits(net):
             np.testing.assert_array_equal(np.concatenate(pieces), full, err_msg=name)
 
 
+@pytest.mark.parametrize("net", [load_rnet, load_onet])
+def test_memory_order_of_a_batch_does_not_change_the_bits(net):
+    # The detector keeps crop batches batch-innermost in memory (layers/__init__.py); a
+    # C-ordered batch, or one with the channels innermost, must give exactly the same outputs.
+    net = net()
+    size = net.input_size
+    x = np.random.default_rng(size + 1).uniform(-1, 1, (21, 3, size, size)).astype(np.float32)
+    batch_innermost = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    channels_innermost = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    expected = net.forward(np.ascontiguousarray(x))
+    for other in (batch_innermost, channels_innermost):
+        for name, want, got in zip(net.outputs, expected, net.forward(other)):
+            np.testing.assert_array_equal(got, want, err_msg=name)
+
+
 def test_receptive_field_of_pnet():
     assert load_pnet().receptive_field() == (12, 2)       # one cell = a 12×12 window, step 2
 

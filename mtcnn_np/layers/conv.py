@@ -68,7 +68,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1) -> np.n
 
     Returns
     -------
-    y : (N, F, Ho, Wo) float32, ``Ho = (H − kh) // s + 1``, ``Wo = (W − kw) // s + 1``.
+    y : (N, F, Ho, Wo) float32, ``Ho = (H − kh) // s + 1``, ``Wo = (W − kw) // s + 1``;
+        a view of the product, batch-innermost in memory (``layers/__init__.py``).
     """
     n, c, h, width = x.shape
     f, c_w, kh, kw = w.shape
@@ -77,13 +78,11 @@ def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1) -> np.n
     if h < kh or width < kw:
         raise ValueError(f"conv2d: input {h}×{width} is smaller than the {kh}×{kw} kernel")
     ho, wo = conv_output_size(h, kh, stride), conv_output_size(width, kw, stride)
-    cols = im2col(x, kh, kw, stride)                      # (C·kh·kw, N·Ho·Wo)
-    y = product(w.reshape(f, c * kh * kw), cols)          # (F, N·Ho·Wo): one matrix product
+    cols = im2col(x, kh, kw, stride)                      # (C·kh·kw, Ho·Wo·N)
+    y = product(w.reshape(f, c * kh * kw), cols)          # (F, Ho·Wo·N): one matrix product
     y += b[:, None]
-    y = y.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)     # (N, F, Ho, Wo)
-    # For one image (P-Net) this is already contiguous and costs nothing; for a batch of crops
-    # it is one copy of the output, small beside the im2col copy of 9× as many values.
-    return np.ascontiguousarray(y)
+    # No copy back to C order: the next layers read this view as it is (batch innermost).
+    return y.reshape(f, ho, wo, n).transpose(3, 0, 1, 2)  # (N, F, Ho, Wo)
 
 
 def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray,
@@ -107,10 +106,10 @@ def conv2d_backward(dy: np.ndarray, x: np.ndarray, w: np.ndarray, b: np.ndarray,
     from .im2col import col2im, im2col
 
     f, _, kh, kw = w.shape
-    dy_rows = dy.transpose(1, 0, 2, 3).reshape(f, -1)        # (F, N·Ho·Wo), columns (n, y, x)
-    cols = im2col(x, kh, kw, stride)                          # (C·kh·kw, N·Ho·Wo)
+    dy_rows = dy.transpose(1, 2, 3, 0).reshape(f, -1)        # (F, Ho·Wo·N), columns (y, x, n)
+    cols = im2col(x, kh, kw, stride)                          # (C·kh·kw, Ho·Wo·N)
     dw = (dy_rows @ cols.T).reshape(w.shape)                  # (F, C, kh, kw)
     db = dy_rows.sum(axis=1)                                  # (F,)
-    dcols = w.reshape(f, -1).T @ dy_rows                      # (C·kh·kw, N·Ho·Wo)
+    dcols = w.reshape(f, -1).T @ dy_rows                      # (C·kh·kw, Ho·Wo·N)
     dx = col2im(dcols, x.shape, kh, kw, stride)               # (N, C, H, W)
     return dx, dw, db

@@ -28,14 +28,14 @@ def my_pool_size(size, kernel, stride):
 def my_conv2d(x, w, b):
     """(N, C, H, W), (F, C, k, k), (F,) → (N, F, H − k + 1, W − k + 1).
 
-    One matrix product ``(F, C·k·k) @ (C·k·k, N·Ho·Wo)``; the columns run over (n, y, x), so the
-    result is reshaped to (F, N, Ho, Wo) and its first two axes swapped.
+    One matrix product ``(F, C·k·k) @ (C·k·k, Ho·Wo·N)``; the columns run over (y, x, n), so the
+    result is reshaped to (F, Ho, Wo, N) and its last axis moved to the front.
     """
     n, _, h, width = x.shape
     f, _, k, _ = w.shape
     cols = L.im2col(x, k, k)
     y = w.reshape(f, -1) @ cols + b[:, None]
-    return y.reshape(f, n, h - k + 1, width - k + 1).transpose(1, 0, 2, 3)
+    return y.reshape(f, h - k + 1, width - k + 1, n).transpose(3, 0, 1, 2)
 
 
 def _softmax_without_max(z):
@@ -52,7 +52,7 @@ def _pool_size_rounding_down(size, kernel, stride):
 
 def _conv2d_wrong_axis_order(x, w, b):
     """Mistake: reshaping the product straight to (N, F, Ho, Wo), ignoring that its columns
-    run over (n, y, x) and its rows over filters."""
+    run over (y, x, n) and its rows over filters."""
     n, _, h, width = x.shape
     f, _, k, _ = w.shape
     y = w.reshape(f, -1) @ L.im2col(x, k, k) + b[:, None]
