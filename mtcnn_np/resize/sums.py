@@ -6,10 +6,12 @@ Knobs a test may patch here: ``_SUMS_MIN_SHRINK`` (where the shortcut starts) an
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .separable import _column_taps, _flatten_rows, _Scratch, _tap_sum
-from .weights import AreaSpans, AreaTaps, _scales, area_spans, area_weights
+from .weights import AreaSpans, AreaTaps, _read_only, _scales, area_spans, area_weights
 
 # Summing tap by tap reads every source pixel about three times per pyramid level, however small
 # the level. For large factors it is cheaper to compute the true (real-number) area average
@@ -30,6 +32,19 @@ def _gamma(n: np.ndarray) -> np.ndarray:
     """Higham's γ(n) = n·u / (1 − n·u): the relative error bound of n in-order float32 steps."""
     nu = n * _UNIT_ROUNDOFF
     return nu / (1 - nu)
+
+
+@functools.lru_cache(maxsize=256)
+def _row_pass(src: int, dst: int, channels: int) -> tuple:
+    """(``_tap_sum`` taps, γ per destination value (Wd·C,)) for the row pass ``src → dst``
+    columns of ``channels`` values, float64. Built once per size and cached read-only: on a
+    small level building them took as long as using them, and video frames (or photos of one
+    size) ask for the same sizes every time."""
+    taps = area_weights(src, dst)
+    columns = tuple(_column_taps(taps.index, taps.weight, None, channels, np.dtype(np.float64)))
+    gamma = np.repeat(_gamma(area_spans(src, dst).count), channels)
+    _read_only(gamma, *(array for tap in columns for array in tap if array is not None))
+    return columns, gamma
 
 
 def _vertical_sums(flat: np.ndarray, spans: AreaSpans, rows: slice, scratch: _Scratch
@@ -122,9 +137,8 @@ def resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
     n, _, w, c = x.shape
     dst_rows = out.shape[1]
     y_spans, y_taps = area_spans(x.shape[1], dst_rows), area_weights(x.shape[1], dst_rows)
-    x_spans, x_taps = area_spans(w, out.shape[2]), area_weights(w, out.shape[2])
-    columns = _column_taps(x_taps.index, x_taps.weight, None, c, np.dtype(np.float64))
-    x_gamma = np.repeat(_gamma(x_spans.count), c)                      # (Wd·C,)
+    x_taps = area_weights(w, out.shape[2])
+    columns, x_gamma = _row_pass(w, out.shape[2], c)                  # x_gamma (Wd·C,)
     flat_out = out.reshape(n, dst_rows, -1)
     scratch = _Scratch()
     band = max(1, _SUMS_BAND_ELEMENTS // (w * c))
@@ -134,7 +148,7 @@ def resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
         for first in range(0, dst_rows, band):
             rows = slice(first, min(first + band, dst_rows))
             vertical = _vertical_sums(flat, y_spans, rows, scratch)    # (r, W·C)
-            true = _tap_sum(vertical[None], 2, columns, scratch, "h")[0]   # (r, Wd·C)
+            true = _tap_sum(vertical[None], 2, list(columns), scratch, "h")[0]  # (r, Wd·C)
             y_gamma = _gamma(y_spans.count[rows])[:, None]
             gamma = x_gamma + y_gamma + x_gamma * y_gamma              # both passes (see above)
             flat_out[image, rows], near_rows, positions = _round_near_ties(true, gamma, scratch)
