@@ -48,8 +48,10 @@ from .threads import blas_threads
 from .trace import Trace
 
 CHUNK = 256       # boxes cropped at a time for R-Net/O-Net: bounds the memory of the crops
-NET_PIXELS = 32 * 24 * 24   # input pixels per R-Net/O-Net forward pass (32 R-Net, 8 O-Net
-                            # crops): small batches keep every activation in cache
+# Input pixels per R-Net/O-Net forward pass: 32 R-Net, 8 O-Net crops. Larger batches were slower
+# inside the detector: their arrays are faulted in afresh on every pass (from 4 MiB on NumPy asks
+# for huge pages; O-Net's im2col passes that beyond 8 crops). See docs/speed.md.
+NET_PIXELS = 32 * 24 * 24
 
 
 class MTCNN:

@@ -77,6 +77,8 @@ def nms_reference(boxes: np.ndarray, scores: np.ndarray, threshold: float,
 
 
 PAIRS_PER_BOX = 256   # beyond this many candidate pairs per box, the plain loop is faster
+FEW_BOXES = 4         # up to this many boxes the plain loop is faster (its few steps cost less
+                      # than the pair search's setup: 20–35 µs against 70–80 µs)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "union"
@@ -100,8 +102,8 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "
 
     Most boxes overlap only a few others, so only pairs that can overlap are looked at
     (:func:`_nms_by_pairs`); boxes with a NaN, an infinity or an empty area (whose overlaps
-    can be NaN), and a negative threshold, take the plain loop, :func:`_nms_greedy`. Both give
-    the same boxes.
+    can be NaN), a negative threshold, and up to ``FEW_BOXES`` boxes take the plain loop,
+    :func:`_nms_greedy`. Both give the same boxes.
     """
     method = method.lower()
     if method not in METHODS:
@@ -110,7 +112,7 @@ def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float, method: str = "
     if len(order) == 0:
         return np.zeros(0, dtype=np.int64)
     ordered = boxes[order]
-    if threshold >= 0 and _proper(ordered):
+    if len(order) > FEW_BOXES and threshold >= 0 and _proper(ordered):
         kept = _nms_by_pairs(ordered, threshold, method)
         if kept is not None:
             return order[kept].astype(np.int64)

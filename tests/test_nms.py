@@ -114,8 +114,18 @@ def test_pairs_path_is_taken_for_proper_boxes(monkeypatch):
     def no_loop(*args):
         raise AssertionError("plain loop used")
     monkeypatch.setattr(nms_module, "_nms_greedy", no_loop)
+    boxes = np.array([[0, 0, 9, 9], [1, 1, 10, 10], [30, 30, 39, 39], [60, 0, 69, 9],
+                      [61, 0, 70, 9]], float)
+    assert nms(boxes, np.array([0.9, 0.95, 0.8, 0.7, 0.6]), 0.5).tolist() == [1, 2, 3]
+
+
+def test_a_few_boxes_take_the_plain_loop(monkeypatch):
+    calls = []
+    original = nms_module._nms_greedy
+    monkeypatch.setattr(nms_module, "_nms_greedy", lambda *a: calls.append(1) or original(*a))
     boxes = np.array([[0, 0, 9, 9], [1, 1, 10, 10], [30, 30, 39, 39]], float)
     assert nms(boxes, np.array([0.9, 0.95, 0.8]), 0.5).tolist() == [1, 2]
+    assert calls
 
 
 @pytest.mark.parametrize("bad", ["nan", "inverted", "empty", "negative_threshold"])
