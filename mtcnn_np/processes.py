@@ -13,6 +13,11 @@ How, per detection (:class:`Team`):
    boxes, then of the O-Net boxes — while this process computes its own share;
 3. the results come back in the serial order.
 
+Many images — a batch, or video frames in flight — go through the team differently
+(:func:`flow`): each process detects whole images, taking the next one as soon as it is free.
+Nothing inside a detection is then split or waited for (measured on two cores: 1.7–1.9× the
+images per second of one process, where splitting each image gives about 1.6×).
+
 A worker runs exactly the code of the one-thread path (``MTCNN._level_candidates``,
 ``MTCNN._run_on_crops``) on a copy of the same nets, BLAS at one thread, so every piece has
 the same bits, and the output is bit-identical to ``threads=1`` (tested).
@@ -27,8 +32,10 @@ detection at a time: a second thread detecting meanwhile runs on its own thread 
 from __future__ import annotations
 
 import threading
+import time
 import weakref
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -48,17 +55,20 @@ class Processes:
         self._held = threading.local()           # .team: the team this thread detects with
 
     @contextmanager
-    def hold(self, nets: dict, rgb: np.ndarray):
-        """Inside the block, :meth:`team` gives this thread the team, the image shared; or
-        None when another thread holds it (this detection then runs on its own thread)."""
+    def hold(self, nets: dict, rgb: np.ndarray | None):
+        """The team for this thread, or None when another thread holds it (the work then runs
+        on this thread alone). With ``rgb``, one image is split: it is shared, and inside the
+        block :meth:`team` gives the stages the team. With None, whole images are sent
+        (:func:`flow`) and :meth:`team` stays None, so that the image this process detects
+        meanwhile is not split too."""
         team = self._take(nets)
-        if team is not None:
+        if team is not None and rgb is not None:
             try:
                 team.share(rgb)
             except BaseException:
                 team.unlock()
                 raise
-        self._held.team = team
+        self._held.team = team if rgb is not None else None
         try:
             yield team
         finally:
@@ -109,6 +119,9 @@ class Team:
         self._memories: list = []                  # the image's SharedMemory block (0 or 1),
                                                    # a list the finalizer sees change
         self._broken = False                       # a job's replies were left unread
+        self._unread = 0                           # jobs sent whose replies are not read yet
+        self._count_lock = threading.Lock()        # flow's threads send and read at once
+        self._image = None                         # (block name, shape) of the shared image
         self._pipes, self._processes = [], []
         for _ in range(workers):
             here, there = context.Pipe()
@@ -145,32 +158,54 @@ class Team:
         """Send ``shares[1:]`` to the workers as ``kind`` jobs, run ``local(shares[0])`` here
         meanwhile, and return the ``size`` results in share order.
 
-        kind : "levels" (a share is a list of scales) or "rnet"/"onet" (a share is (k, 4) boxes).
+        kind : "levels" (a share is a list of scales), "rnet"/"onet" (a share is (k, 4)
+            boxes) or "image" (a share is a whole (H, W, 3) uint8 image, sent with the job).
         settings : the detector attributes a job needs (thresholds, ...).
         """
-        # Until every reply is read the pipes are out of step: if anything interrupts this
-        # (an error here, Ctrl-C), the team is marked broken and replaced at the next detection,
-        # so no later job can ever read this job's reply.
-        self._broken = True
-        try:
-            for pipe, share in zip(self._pipes, shares[1:]):
-                pipe.send((kind, self._image, settings, share))
-        except OSError as error:
-            raise WorkerError(f"mtcnn_np worker process stopped ({error!r})") from None
+        for worker, share in enumerate(shares[1:]):
+            self.start(worker, kind, settings, share)
         results = [local(shares[0])]
         failure = None
-        for pipe in self._pipes[:len(shares) - 1]:  # every reply, even after a failure
+        for worker in range(len(shares) - 1):      # every reply, even after a failure
             try:
-                ok, value = pipe.recv()
-            except (EOFError, OSError) as error:
-                ok, value = False, f"the worker process stopped ({error!r})"
-            if not ok and failure is None:
-                failure = value
-            results.append(value)
-        self._broken = False                       # every reply read: in step again
+                results.append(self.finish(worker))
+            except WorkerError as error:
+                failure = failure or error
         if failure is not None:
-            raise WorkerError(f"mtcnn_np worker process failed: {failure}")
+            raise failure
         return results
+
+    def start(self, worker: int, kind: str, settings: dict, share) -> None:
+        """Send one job to worker ``worker`` (0 … size − 2); :meth:`finish` reads its reply.
+
+        Until every reply is read the pipes are out of step: if anything interrupts the caller
+        in between (an error, Ctrl-C), the team stays marked broken and is replaced at the
+        next detection, so no later job can ever read this job's reply.
+        """
+        with self._count_lock:
+            self._broken = True
+            self._unread += 1
+        try:
+            self._pipes[worker].send((kind, self._image, settings, share))
+        except OSError as error:
+            raise WorkerError(f"mtcnn_np worker process stopped ({error!r})") from None
+
+    def ready(self, worker: int) -> bool:
+        """Whether worker ``worker``'s reply has come (reading it will not wait)."""
+        return self._pipes[worker].poll()
+
+    def finish(self, worker: int):
+        """The result of worker ``worker``'s job, waiting for it; WorkerError if it failed."""
+        try:
+            ok, value = self._pipes[worker].recv()
+        except (EOFError, OSError) as error:
+            raise WorkerError(f"mtcnn_np worker process stopped ({error!r})") from None
+        with self._count_lock:
+            self._unread -= 1
+            self._broken = self._unread > 0       # every reply read: in step again
+        if not ok:
+            raise WorkerError(f"mtcnn_np worker process failed: {value}")
+        return value
 
     def alive(self) -> bool:
         """Every worker running, and the pipes in step (see :meth:`scatter`)."""
@@ -210,6 +245,7 @@ def _serve(pipe, nets: dict) -> None:
 
     detector = MTCNN.__new__(MTCNN)               # the nets, no loading, one thread
     detector.pnet, detector.rnet, detector.onet = nets["pnet"], nets["rnet"], nets["onet"]
+    detector.lnet = nets.get("lnet")
     detector.threads, detector.parallel, detector._processes = 1, "threads", None
     memory = None
     with blas_threads(1, warn=False):
@@ -217,13 +253,16 @@ def _serve(pipe, nets: dict) -> None:
             job = pipe.recv()
             if job is None:
                 break
-            kind, (name, shape), settings, share = job
+            kind, image, settings, share = job
             try:
-                if memory is None or memory.name != name:
-                    if memory is not None:
-                        memory.close()
-                    memory = _attach(name)
-                rgb = np.ndarray(shape, np.uint8, buffer=memory.buf)
+                rgb = None                        # whole-image jobs carry their own image
+                if kind != "image":
+                    name, shape = image
+                    if memory is None or memory.name != name:
+                        if memory is not None:
+                            memory.close()
+                        memory = _attach(name)
+                    rgb = np.ndarray(shape, np.uint8, buffer=memory.buf)
                 pipe.send((True, _work(detector, kind, settings, share, rgb)))
             except Exception as error:            # reported to the caller, who raises it
                 pipe.send((False, f"{type(error).__name__}: {error}"))
@@ -249,7 +288,105 @@ def _work(detector, kind: str, settings: dict, share, rgb: np.ndarray):
         setattr(detector, name, value)
     if kind == "levels":
         return [detector._level_candidates(rgb, scale, False) for scale in share]
+    if kind == "image":
+        start = time.perf_counter()
+        return detector._cascade(share, None), time.perf_counter() - start
     return detector._run_on_crops(getattr(detector, kind), rgb, share, None)
+
+
+class _Job:
+    """One item of :func:`flow`: its key and image (None: nothing to detect), then its result,
+    the seconds its detection took, or the error it raised."""
+
+    def __init__(self, key, image: np.ndarray | None):
+        self.key, self.image = key, image
+        self.result, self.seconds, self.error = None, 0.0, None
+        self.started = self.done = image is None
+
+
+def flow(team: Team, settings: dict, items: Iterable, depth: int, local: Callable) -> Iterator:
+    """Whole images through the team as they come: (key, image or None) in, (key, result or
+    None, seconds) out, in the order they came.
+
+    Up to ``depth`` items are read ahead (here, in the caller's thread). Each worker has a
+    thread here that sends it the oldest image nobody has taken, waits for the result (the
+    interpreter lock is free meanwhile) and takes the next; this process detects the oldest
+    one left itself (``local(image)``), or waits for the oldest one still out. So every
+    process takes the next image as soon as it is free, and a slow image holds up only its
+    own place in the order. The results are those of the one-thread code, image by image.
+    """
+    queue: deque = deque()
+    changed = threading.Condition()
+    closing = False
+
+    def oldest_waiting() -> _Job | None:        # call with `changed` held
+        return next((job for job in queue if not job.started), None)
+
+    def run(job: _Job, detect: Callable) -> None:
+        try:
+            job.result, job.seconds = detect(job.image)
+        except BaseException as error:          # raised in the caller's thread, in order
+            job.error = error
+        with changed:
+            job.done = True
+            changed.notify_all()
+
+    def remote(worker: int) -> Callable:
+        def detect(image):
+            team.start(worker, "image", settings, image)
+            return team.finish(worker)
+        return detect
+
+    def lane(worker: int) -> None:
+        while True:
+            with changed:
+                changed.wait_for(lambda: closing or oldest_waiting() is not None)
+                job = None if closing else oldest_waiting()
+                if job is None:
+                    return
+                job.started = True
+            run(job, remote(worker))
+
+    def here(image):
+        start = time.perf_counter()
+        return local(image), time.perf_counter() - start
+
+    lanes = [threading.Thread(target=lane, args=(worker,), daemon=True,
+                              name="mtcnn_np-lane") for worker in range(team.size - 1)]
+    for thread in lanes:
+        thread.start()
+    items = iter(items)
+    more = True
+    try:
+        while more or queue:
+            while more and len(queue) < depth:
+                item = next(items, None)
+                more = item is not None
+                if more:
+                    with changed:
+                        queue.append(_Job(*item))
+                        changed.notify_all()
+            with changed:
+                mine = oldest_waiting()
+                if mine is not None:
+                    mine.started = True
+            if mine is not None:
+                run(mine, here)
+            with changed:
+                changed.wait_for(lambda: not queue or queue[0].done)
+                finished = []
+                while queue and queue[0].done:
+                    finished.append(queue.popleft())
+            for job in finished:
+                if job.error is not None:
+                    raise job.error
+                yield job.key, job.result, job.seconds
+    finally:                                     # every lane ends after the job it is on
+        with changed:
+            closing = True
+            changed.notify_all()
+        for thread in lanes:
+            thread.join()
 
 
 def split_levels(costs: list, parts: int) -> list:

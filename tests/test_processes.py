@@ -88,6 +88,72 @@ def test_a_batch_and_several_caller_threads(photos, serial, on_processes):
         assert_same(serial[name], result, name)
 
 
+def stream_boxes(frames, detector, **options) -> list:
+    from mtcnn_np.video import detect_stream
+    return [(r.index, r.fresh, r.detections.boxes.tolist(), r.detections.landmarks.tolist())
+            for r in detect_stream(frames, detector, **options)]
+
+
+def test_a_stream_on_processes_gives_the_frames_of_one_thread(photos, on_processes):
+    frames = [photos[n] for n in ("group", "hopper", "tiled", "blank", "group", "hopper")]
+    options = {"every": 2, "downscale": 0.8}
+    expected = stream_boxes(frames, MTCNN(), **options)
+    for ahead in (1, 3):
+        assert stream_boxes(frames, on_processes, ahead=ahead, **options) == expected, ahead
+
+
+def test_whole_images_go_to_the_workers_in_a_batch(photos, on_processes, monkeypatch):
+    sent = []
+    team = on_processes._processes._take(nets(on_processes))
+    team.unlock()
+    start = type(team).start
+    monkeypatch.setattr(type(team), "start", lambda self, worker, kind, settings, share:
+                        sent.append(kind) or start(self, worker, kind, settings, share))
+    names = ["tiled", "group", "tiled", "group"]
+    assert (on_processes.detect_faces([photos[n] for n in names])
+            == [MTCNN().detect_faces(photos[n]) for n in names])
+    assert sent and set(sent) == {"image"}
+
+
+def test_a_failing_image_in_a_flow_raises_in_order_and_the_team_recovers(photos, serial):
+    from mtcnn_np.processes import flow
+
+    detector = MTCNN(threads=2, parallel="processes")
+    team = detector._processes._take(nets(detector))
+    bad = "not an image"                                  # fails wherever it runs
+
+    def here(image):
+        if image is bad:
+            raise RuntimeError("local failure")
+        return detector._cascade(image, None)
+
+    items = [(k, image) for k, image in enumerate([photos["group"], bad, photos["group"]] * 2)]
+    got = []
+    try:
+        with pytest.raises((WorkerError, RuntimeError)):
+            for key, _result, _seconds in flow(team, detector._image_settings(), items, 4, here):
+                got.append(key)
+    finally:
+        team.unlock()
+    assert got == [0]                                     # results before the error, in order
+    assert team.alive()                                   # every reply was read
+    assert_same(serial["hopper"], detector.detect(photos["hopper"]), "next")
+    detector._processes.close()
+
+
+def test_a_stream_stopped_early_leaves_the_team_in_step(photos, serial):
+    from mtcnn_np.video import detect_stream
+
+    detector = MTCNN(threads=2, parallel="processes")
+    for result in detect_stream([photos["group"]] * 8, detector, ahead=3):
+        if result.index == 1:
+            break
+    team = detector._processes._team
+    assert_same(serial["tiled"], detector.detect(photos["tiled"]), "after the stream")
+    assert detector._processes._team is team and team.alive()
+    detector._processes.close()
+
+
 def test_a_failing_worker_raises_a_clear_error(photos, on_processes):
     team = on_processes._processes._take(nets(on_processes))
     try:

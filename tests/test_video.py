@@ -162,6 +162,16 @@ def test_headless_run_writes_jsonl_and_an_annotated_clip(clip_file, frames, expe
     assert (top[:, 0] > 200).mean() > 0.8 and (top[:, 1] < 90).mean() > 0.8
 
 
+def test_the_program_on_worker_processes_gives_the_same_faces(clip_file, expected, tmp_path):
+    lines = tmp_path / "faces.jsonl"
+    assert main([str(clip_file), "--jsonl", str(lines), "--ahead", "3", "--threads", "2",
+                 "--parallel", "processes"]) == 0
+    records = [json.loads(line) for line in lines.read_text().splitlines()]
+    assert [r["frame"] for r in records] == list(range(6))
+    for record in records:
+        assert record["faces"] == json.loads(json.dumps(expected[record["frame"]].to_mtcnn()))
+
+
 def test_folder_source_and_folder_output(frames, tmp_path, detector):
     source = tmp_path / "frames"
     source.mkdir()

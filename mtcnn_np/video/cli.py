@@ -80,8 +80,15 @@ def parse_args(argv: list | None = None) -> argparse.Namespace:
     parser.add_argument("--fps", type=float, default=0.0,
                         help="frame rate for --out when the source has none (default 10)")
     parser.add_argument("--ahead", type=int, default=0, metavar="N",
-                        help="detect N frames ahead on threads of their own: more frames per "
-                        "second on several cores, results N frames later (default 0)")
+                        help="detect N frames ahead on threads of their own (with --parallel "
+                        "processes: whole frames on the processes; N = 2·threads − 1 keeps "
+                        "each busy): more frames per second on several cores, results N "
+                        "frames later (default 0)")
+    parser.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="cores per detection (default 1; 0 = all cores)")
+    parser.add_argument("--parallel", choices=("threads", "processes"), default="threads",
+                        help="how --threads N is used: N threads (default) or this process "
+                        "and N − 1 worker processes")
     parser.add_argument("--min-face-size", type=float, default=20, help="pixels (default 20)")
     parser.add_argument("--scale-factor", type=float, default=0.709,
                         help="pyramid ratio in (0, 1) (default 0.709)")
@@ -99,7 +106,8 @@ def main(argv: list | None = None) -> int:
         _check_downscale(args.downscale)
         _check_ahead(args.ahead)
         detector = MTCNN(min_face_size=args.min_face_size, scale_factor=args.scale_factor,
-                         steps_threshold=tuple(args.thresholds))
+                         steps_threshold=tuple(args.thresholds), threads=args.threads,
+                         parallel=args.parallel)
         source = FrameSource(args.source)
         fps = source.fps or args.fps or 10.0
         writer = open_writer(args.out, fps) if args.out else None
