@@ -160,6 +160,7 @@ class Team:
 
         kind : "levels" (a share is a list of scales), "rnet"/"onet" (a share is (k, 4)
             boxes) or "image" (a share is a whole (H, W, 3) uint8 image, sent with the job).
+
         settings : the detector attributes a job needs (thresholds, ...).
         """
         for worker, share in enumerate(shares[1:]):
