@@ -191,10 +191,6 @@ class Team:
         except OSError as error:
             raise WorkerError(f"mtcnn_np worker process stopped ({error!r})") from None
 
-    def ready(self, worker: int) -> bool:
-        """Whether worker ``worker``'s reply has come (reading it will not wait)."""
-        return self._pipes[worker].poll()
-
     def finish(self, worker: int):
         """The result of worker ``worker``'s job, waiting for it; WorkerError if it failed."""
         try:

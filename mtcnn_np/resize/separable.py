@@ -38,7 +38,7 @@ def _tap_sum(source: np.ndarray, axis: int, taps: list, scratch: _Scratch, name:
     """Σ_t take(source, index_t, axis) · weight_t, summed in tap order, rounded after every
     product and every add (OpenCV's loops; no FMA, unlike a matrix product).
 
-    source : (n, rows, values). taps : list of (index, weight, real): index (k,) positions along
+    source : (n, rows, values). taps : sequence of (index, weight, real): index (k,) positions along
     ``axis``; weight, broadcastable to the result, in the working dtype; real, a mask of the
     same shape that is False on padding taps, or None to add every value.
     Returns (n, rows, values) with ``axis`` resized to k, in a scratch buffer of ``name``.

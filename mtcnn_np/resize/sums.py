@@ -148,7 +148,7 @@ def resize_area_by_sums(x: np.ndarray, out: np.ndarray) -> None:
         for first in range(0, dst_rows, band):
             rows = slice(first, min(first + band, dst_rows))
             vertical = _vertical_sums(flat, y_spans, rows, scratch)    # (r, W·C)
-            true = _tap_sum(vertical[None], 2, list(columns), scratch, "h")[0]  # (r, Wd·C)
+            true = _tap_sum(vertical[None], 2, columns, scratch, "h")[0]   # (r, Wd·C)
             y_gamma = _gamma(y_spans.count[rows])[:, None]
             gamma = x_gamma + y_gamma + x_gamma * y_gamma              # both passes (see above)
             flat_out[image, rows], near_rows, positions = _round_near_ties(true, gamma, scratch)

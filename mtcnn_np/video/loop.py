@@ -126,10 +126,7 @@ def _in_flow(frames: Iterable, detector: MTCNN, depth: int, bgr: bool, every: in
             yield (index, rgb), None if index % every else _shrunk(rgb, downscale)
 
     for (index, rgb), found, seconds in detector._detect_flow(items(), depth):
-        if found is not None and downscale != 1:
-            (h, w), (small_h, small_w) = rgb.shape[:2], _shrunk_size(rgb, downscale)
-            found = rescale_detections(found, w / small_w, h / small_h)
-        yield index, rgb, found, seconds
+        yield index, rgb, None if found is None else _mapped_back(found, rgb, downscale), seconds
 
 
 def _shrunk_size(rgb: np.ndarray, downscale: float) -> tuple:
@@ -143,6 +140,14 @@ def _shrunk(rgb: np.ndarray, downscale: float) -> np.ndarray:
     return rgb if downscale == 1 else resize_area(rgb, *_shrunk_size(rgb, downscale))
 
 
+def _mapped_back(found: Detections, rgb: np.ndarray, downscale: float) -> Detections:
+    """Detections made on ``_shrunk(rgb, downscale)``, in ``rgb``'s pixels."""
+    if downscale == 1:
+        return found
+    (h, w), (small_h, small_w) = rgb.shape[:2], _shrunk_size(rgb, downscale)
+    return rescale_detections(found, w / small_w, h / small_h)
+
+
 def detect_downscaled(detector: MTCNN, rgb: np.ndarray, downscale: float, *,
                       bgr: bool | None = None) -> Detections:
     """``detector.detect`` on ``rgb`` shrunk by ``downscale``, results in ``rgb``'s pixels.
@@ -151,11 +156,8 @@ def detect_downscaled(detector: MTCNN, rgb: np.ndarray, downscale: float, *,
     """
     if wants_bgr(bgr, detector):
         rgb = load_image(rgb, bgr=True)
-    if downscale == 1:
-        return detector.detect(rgb, bgr=False)      # RGB now, whatever the detector's default
-    (h, w), (small_h, small_w) = rgb.shape[:2], _shrunk_size(rgb, downscale)
-    found = detector.detect(_shrunk(rgb, downscale), bgr=False)
-    return rescale_detections(found, w / small_w, h / small_h)
+    # RGB now, whatever the detector's default
+    return _mapped_back(detector.detect(_shrunk(rgb, downscale), bgr=False), rgb, downscale)
 
 
 def rescale_detections(found: Detections, sx: float, sy: float) -> Detections:
