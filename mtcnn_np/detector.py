@@ -474,13 +474,14 @@ class MTCNN:
     def _pnet_on_level(self, level: np.ndarray, layers: dict | None) -> tuple:
         """P-Net on one pyramid level (H, W, 3) uint8 → prob (1, 2, h, w), offsets (1, 4, h, w).
 
-        The level goes through P-Net in bands of rows (``Network.row_bands``): the output is
-        the same as in one pass, but only one band is normalised and convolved at a time, so
-        memory stays bounded on huge images and each band's work fits in cache. When tracing,
-        one pass over the whole level, so that every layer's full map can be recorded.
+        The level goes through P-Net in bands of rows (``Network.row_bands``, fixed by the
+        level's size), so memory stays bounded on huge images and each band's work fits in
+        cache. Always the same bands, traced or not, on any thread or process: the outputs
+        are the same bits everywhere (a BLAS may round a pixel differently in another place
+        of a bigger product). When tracing, every layer's whole map is recorded from one more
+        pass over the whole level, equal to the bands' up to float32 rounding; the two outputs
+        recorded are the bands' own.
         """
-        if layers is not None:
-            return self.pnet.forward(to_nchw(normalize(level)), record=layers)
         height, width = self.pnet.output_size(*level.shape[:2])
         maps: list = []
         first = 0                                   # the band's first output row
@@ -491,6 +492,9 @@ class MTCNN:
             for full, part in zip(maps, parts):
                 full[:, :, first:first + part.shape[2]] = part
             first += parts[0].shape[2]
+        if layers is not None:
+            self.pnet.forward(to_nchw(normalize(level)), record=layers)
+            layers.update(zip(self.pnet.outputs, maps))
         return tuple(maps)
 
     def _run_on_crops(self, net, rgb: np.ndarray, boxes: np.ndarray, record: Trace | None
@@ -503,15 +507,17 @@ class MTCNN:
 
         With threads=N the chunks run on N threads, cut smaller so that every thread gets
         some. Every chunk starts at a multiple of the batch, so the net sees exactly the
-        batches of the serial loop (the same rows, the same bits), and a box's crop does not
-        depend on which other boxes share its chunk (``crops.py``). With worker processes,
-        a run of consecutive boxes goes to this process and to each worker.
+        batches of the serial loop (the same rows, the same bits: a BLAS may round a crop
+        differently in another batch or place), and a box's crop does not depend on which
+        other boxes share its chunk (``crops.py``). With worker processes, a run of
+        consecutive batches goes to this process and to each worker.
         """
         if record is not None and len(boxes):
             return self._run_on_crops_traced(net, rgb, boxes, record)
         team = self._team()
-        if team is not None and len(boxes) > 1:
-            parts = split_boxes(len(boxes), team.size)
+        batch = _crop_batch(net)
+        if team is not None and len(boxes) > batch:               # two batches at least
+            parts = split_boxes(len(boxes), team.size, batch)
             results = team.scatter(net.name, self._team_settings(),
                                    [boxes[part] for part in parts],
                                    lambda mine: self._crops_on_threads(net, rgb, mine, 1))
@@ -525,7 +531,7 @@ class MTCNN:
             widths = {"rnet": (2, 4), "onet": (2, 4, 10)}[net.name]
             return tuple(np.zeros((0, w), np.float32) for w in widths)
         size = net.input_size
-        batch = max(1, NET_PIXELS // (size * size))
+        batch = _crop_batch(net)
         # On several threads: chunks of whole batches, at most CHUNK boxes, about two per
         # thread (load balance).
         chunk = CHUNK if workers == 1 else min(
@@ -542,18 +548,20 @@ class MTCNN:
 
     def _run_on_crops_traced(self, net, rgb: np.ndarray, boxes: np.ndarray, record: Trace
                              ) -> tuple:
-        """:meth:`_run_on_crops` recording every layer: each chunk in one pass, so that every
-        layer's output is recorded whole."""
+        """:meth:`_run_on_crops` recording every layer: the same chunks and batches (so the
+        same bits), each layer's outputs joined over all of them."""
+        batch = _crop_batch(net)
         chunks = []
         layers: dict = {}
         for start in range(0, len(boxes), CHUNK):
             x = to_nchw(normalize(crop_and_resize(rgb, boxes[start:start + CHUNK],
                                                   net.input_size)))
-            record_chunk: dict = {}
-            chunks.append(net.forward(x, record=record_chunk))
             layers.setdefault("input", []).append(x)
-            for name, value in record_chunk.items():
-                layers.setdefault(name, []).append(value)
+            for first in range(0, len(x), batch):
+                record_batch: dict = {}
+                chunks.append(net.forward(x[first:first + batch], record=record_batch))
+                for name, value in record_batch.items():
+                    layers.setdefault(name, []).append(value)
         for name, parts in layers.items():
             record.add(f"{net.name}/{name}", np.concatenate(parts))
         return tuple(np.concatenate(parts) for parts in zip(*chunks))
@@ -572,6 +580,11 @@ def _load_lnet():
     from .nets import load_lnet
 
     return load_lnet()
+
+
+def _crop_batch(net) -> int:
+    """Crops per R-Net/O-Net forward pass (``NET_PIXELS``): 32 for R-Net, 8 for O-Net."""
+    return max(1, NET_PIXELS // (net.input_size * net.input_size))
 
 
 def _drop_empty(boxes: np.ndarray) -> np.ndarray:

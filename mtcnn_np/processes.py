@@ -414,11 +414,14 @@ def level_cost(height: int, width: int, scale: float) -> float:
             + 0.3e-6 * height * width + 0.7)
 
 
-def split_boxes(count: int, parts: int) -> list:
-    """``parts`` consecutive runs of ``count`` boxes, as equal as possible. Returns slices.
+def split_boxes(count: int, parts: int, batch: int = 1) -> list:
+    """``parts`` consecutive runs of ``count`` boxes, as equal as possible in whole batches of
+    ``batch`` boxes (the last batch may be short). Returns slices.
 
-    Any cut is safe: a crop's net output does not depend on which crops share its batch
-    (``layers.conv.product``; tested in ``tests/test_memory.py``).
+    Cut between batches only: every crop then goes through the net in the same batch, at the
+    same place, as on one thread. A BLAS may round a crop differently elsewhere (OpenBLAS's
+    Haswell kernels do, seen on an AMD Zen 5), so any other cut could change the bits.
     """
-    bounds = [count * k // parts for k in range(parts + 1)]
+    batches = -(-count // batch)
+    bounds = [min(count, batch * (batches * k // parts)) for k in range(parts + 1)]
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]

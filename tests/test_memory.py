@@ -10,7 +10,12 @@ per 2×2 level pixels), besides the candidate boxes. Documented bound, measured 
 (which sees NumPy's allocations): for ``min_face_size ≥ 12`` a detection allocates at most
 ``3 × the image's bytes + 64 MiB`` at its peak (measured: 2.3–2.5× + about 15 MiB).
 
-Each bounding step must give the same bits as doing it all at once: that is checked here too.
+Each bounding step gives what doing it all at once gives, checked here too: the same bits where
+the arithmetic is ours (crops, NMS), and the same up to float32 rounding for the nets' bands and
+batches, because a BLAS may round a value differently by its place in a matrix product
+(OpenBLAS's Haswell kernels on an AMD Zen 5 do). The detector therefore always cuts the same
+bands and batches, so every mode gives the same bits (``tests/test_processes.py``,
+``tests/test_parallel.py``).
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ def test_memory_grows_no_faster_than_the_pixel_count(detector):
 
 
 @pytest.mark.parametrize("height,width", [(203, 157), (204, 90), (12, 40), (13, 13), (61, 12)])
-def test_pnet_in_bands_equals_one_pass(height, width):
+def test_pnet_in_bands_equals_one_pass_to_rounding(height, width):
     pnet = load_pnet()
     x = np.random.default_rng(height).uniform(-1, 1, (1, 3, height, width)).astype(np.float32)
     whole = pnet.forward(x)
@@ -81,13 +86,14 @@ def test_pnet_in_bands_equals_one_pass(height, width):
     assert bands[0].start == 0 and bands[-1].stop == height
     parts = [pnet.forward(x[:, :, rows]) for rows in bands]
     for name, full, pieces in zip(pnet.outputs, whole, zip(*parts)):
-        np.testing.assert_array_equal(np.concatenate(pieces, axis=2), full, err_msg=name)
+        np.testing.assert_allclose(np.concatenate(pieces, axis=2), full, rtol=1e-5, atol=1e-6,
+                                   err_msg=name)
 
 
 @pytest.mark.parametrize("net", [load_rnet, load_onet])
-def test_crop_batches_of_any_size_give_the_same_bits(net):
+def test_crop_batches_of_any_size_agree_to_rounding(net):
     # R-Net and O-Net run on small batches of crops (detector.NET_PIXELS): a crop's result
-    # must not depend on how many crops share its batch, nor on its place in the batch.
+    # may differ in its rounding only with the batch it shares and its place in it.
     net = net()
     size = net.input_size
     x = np.random.default_rng(size).uniform(-1, 1, (37, 3, size, size)).astype(np.float32)
@@ -95,7 +101,8 @@ def test_crop_batches_of_any_size_give_the_same_bits(net):
     for batch in (1, 5, 8):
         parts = [net.forward(x[i:i + batch]) for i in range(0, len(x), batch)]
         for name, full, pieces in zip(net.outputs, whole, zip(*parts)):
-            np.testing.assert_array_equal(np.concatenate(pieces), full, err_msg=name)
+            np.testing.assert_allclose(np.concatenate(pieces), full, rtol=1e-5, atol=1e-6,
+                                       err_msg=name)
 
 
 @pytest.mark.parametrize("net", [load_rnet, load_onet])

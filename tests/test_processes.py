@@ -209,6 +209,17 @@ def test_split_boxes_cuts_even_runs():
     assert max(p.stop - p.start for p in parts) - min(p.stop - p.start for p in parts) <= 1
 
 
+def test_split_boxes_cuts_between_batches_only():
+    # Every crop must meet the net in the batch (and place) it has on one thread.
+    assert split_boxes(100, 2, 32) == [slice(0, 64), slice(64, 100)]   # 2 + 2 batches
+    assert split_boxes(20, 2, 8) == [slice(0, 8), slice(8, 20)]
+    assert split_boxes(8, 2, 8) == [slice(0, 0), slice(0, 8)]
+    for count, parts, batch in [(1000, 3, 32), (77, 2, 8), (9, 4, 8)]:
+        cuts = split_boxes(count, parts, batch)
+        assert cuts[0].start == 0 and cuts[-1].stop == count and len(cuts) == parts
+        assert all(p.stop == q.start and p.stop % batch == 0 for p, q in zip(cuts, cuts[1:]))
+
+
 def test_an_error_in_this_process_leaves_no_reply_behind(photos, serial):
     # If this process's own share fails while a worker works, the worker's reply is never
     # read: the team must not hand that reply to the next job, so it is replaced.
