@@ -540,8 +540,7 @@ class MTCNN:
         def run(start: int) -> tuple:
             crops = crop_and_resize(rgb, boxes[start:start + chunk], size)  # (n, s, s, 3) f64
             x = to_nchw(normalize(crops))                                   # (n, 3, s, s) f32
-            outputs = [net.forward(x[i:i + batch]) for i in range(0, len(x), batch)]
-            return tuple(np.concatenate(parts) for parts in zip(*outputs))
+            return _forward_in_batches(net, x, batch)
 
         chunks = ordered_map(run, range(0, len(boxes), chunk), workers)
         return tuple(np.concatenate(parts) for parts in zip(*chunks))
@@ -550,18 +549,13 @@ class MTCNN:
                              ) -> tuple:
         """:meth:`_run_on_crops` recording every layer: the same chunks and batches (so the
         same bits), each layer's outputs joined over all of them."""
-        batch = _crop_batch(net)
         chunks = []
         layers: dict = {}
         for start in range(0, len(boxes), CHUNK):
             x = to_nchw(normalize(crop_and_resize(rgb, boxes[start:start + CHUNK],
                                                   net.input_size)))
             layers.setdefault("input", []).append(x)
-            for first in range(0, len(x), batch):
-                record_batch: dict = {}
-                chunks.append(net.forward(x[first:first + batch], record=record_batch))
-                for name, value in record_batch.items():
-                    layers.setdefault(name, []).append(value)
+            chunks.append(_forward_in_batches(net, x, _crop_batch(net), layers))
         for name, parts in layers.items():
             record.add(f"{net.name}/{name}", np.concatenate(parts))
         return tuple(np.concatenate(parts) for parts in zip(*chunks))
@@ -585,6 +579,19 @@ def _load_lnet():
 def _crop_batch(net) -> int:
     """Crops per R-Net/O-Net forward pass (``NET_PIXELS``): 32 for R-Net, 8 for O-Net."""
     return max(1, NET_PIXELS // (net.input_size * net.input_size))
+
+
+def _forward_in_batches(net, x: np.ndarray, batch: int, layers: dict | None = None) -> tuple:
+    """``net`` on the crops x (n, 3, s, s), ``batch`` at a time: the batches every mode uses,
+    so the same bits. Returns the outputs joined over the batches; with ``layers``, each
+    layer's output per batch is appended to ``layers[name]``."""
+    outputs = []
+    for first in range(0, len(x), batch):
+        record: dict | None = None if layers is None else {}
+        outputs.append(net.forward(x[first:first + batch], record=record))
+        for name, value in (record or {}).items():
+            layers.setdefault(name, []).append(value)
+    return tuple(np.concatenate(parts) for parts in zip(*outputs))
 
 
 def _drop_empty(boxes: np.ndarray) -> np.ndarray:
