@@ -29,10 +29,10 @@ def site(tmp_path_factory, kernel_environment) -> Path:
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "docs",
                str(out)]
-    # Now and then (seen with ipykernel 6 and 7) the build and its notebook kernel both wait on
-    # their sockets forever, no cell running and no timeout firing: a lost kernel message. A
-    # whole suite takes about 5 minutes, so a build that runs past BUILD_TIMEOUT is hung: it is
-    # stopped and tried once more; a build that fails (an error, not a hang) fails the test at once.
+    # Now and then (ipykernel 6 and 7, pyzmq 26 and 27) the client misses the wakeup for a reply
+    # that has arrived (its shell socket reads POLLIN), and waits until the cell timeout of
+    # docs/conf.py (600 s) ends. A build takes about 90 s, so one past BUILD_TIMEOUT is stalled:
+    # it is stopped and tried once more; a build that fails with an error fails at once.
     for attempt in range(2):
         try:
             done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
