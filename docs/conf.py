@@ -40,7 +40,10 @@ myst_heading_anchors = 3
 
 # Notebooks: executed at every build, a failing cell fails the build (like the tests).
 nb_execution_mode = os.environ.get("NB_EXECUTION_MODE", "force")   # "off": a quick draft
-nb_execution_timeout = 600
+# Per cell. The slowest cell takes about 3 s on 2 cores, so 60 s is ample. It is kept short on
+# purpose: now and then nbclient misses the zmq.asyncio wakeup for a reply that has arrived and
+# sees it only when this timeout ends (the cell then goes on normally), so a stall costs 60 s.
+nb_execution_timeout = 60
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 os.environ.setdefault("MTCNN_NP_QUICK", "1")   # notebook 08: 60 training steps, as in the tests

@@ -30,9 +30,10 @@ def site(tmp_path_factory, kernel_environment) -> Path:
     command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", "docs",
                str(out)]
     # Now and then (ipykernel 6 and 7, pyzmq 26 and 27) the client misses the wakeup for a reply
-    # that has arrived (its shell socket reads POLLIN), and waits until the cell timeout of
-    # docs/conf.py (600 s) ends. A build takes about 90 s, so one past BUILD_TIMEOUT is stalled:
-    # it is stopped and tried once more; a build that fails with an error fails at once.
+    # that has arrived (its shell socket reads POLLIN) and reads it only when the cell timeout of
+    # docs/conf.py (60 s) ends; the build then goes on. A build takes about 90 s, so one past
+    # BUILD_TIMEOUT is stuck for another reason: it is stopped and tried once more (a backstop).
+    # A build that fails with an error fails at once.
     for attempt in range(2):
         try:
             done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
